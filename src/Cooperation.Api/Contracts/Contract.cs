@@ -1,0 +1,158 @@
+namespace Cooperation.Api.Contracts;
+
+// ---- Terms (value types shared by events, aggregate and API) ----
+
+public enum Weekday { Mon, Tue, Wed, Thu, Fri, Sat, Sun }
+
+/// <summary>Inter-municipal cooperation is not subject to VAT by default (§ 2b UStG); otherwise 19 %.</summary>
+public enum VatTreatment { NotSubject, Standard }
+
+public enum ContractStatus { Active, Terminated }
+
+public sealed record Provider(
+    string Id,
+    string Name,
+    string InvoicePrefix,
+    string Street,
+    string PostalCode,
+    string City,
+    string Iban,
+    string ContactEmail,
+    string? ContactName,
+    string? ContactPhone);
+
+/// <summary>The client municipality; <c>State</c> is the federal state's code (NW, BY, …) for its holidays.</summary>
+public sealed record Client(
+    string Id,
+    string Name,
+    string State,
+    string LeitwegId,
+    string Street,
+    string PostalCode,
+    string City);
+
+/// <summary>Open on <c>Days</c> from <c>Opens</c> up to, not including, <c>Closes</c> (Europe/Berlin).</summary>
+public sealed record OpeningHours(IReadOnlyList<Weekday> Days, TimeOnly Opens, TimeOnly Closes)
+{
+    public static OpeningHours Default { get; } =
+        new([Weekday.Mon, Weekday.Tue, Weekday.Wed, Weekday.Thu, Weekday.Fri], new TimeOnly(8, 0), new TimeOnly(18, 0));
+}
+
+public sealed record KpiSettings(
+    int ServiceLevelSeconds,
+    int ShortAbandonSeconds,
+    decimal ServiceLevelTargetPercent,
+    decimal FirstContactResolutionTargetPercent)
+{
+    public static KpiSettings Default { get; } = new(30, 10, 75m, 80m);
+}
+
+public sealed record ServiceLineTerms(string Code, string Name, DateOnly From);
+
+public sealed record ServiceLine(string Code, string Name, DateOnly From, DateOnly? EndsOn)
+{
+    public bool Covers(DateOnly day) => day >= From && (EndsOn is null || day <= EndsOn);
+}
+
+public sealed record FeePeriod(DateOnly EffectiveFrom, decimal AnnualFee);
+
+public sealed record KpiSettingsPeriod(DateOnly EffectiveFrom, KpiSettings Settings);
+
+// ---- Events of the Contract stream (key: "contract:{contractId}") ----
+
+public sealed record ContractSigned(
+    string ContractId,
+    Provider Provider,
+    Client Client,
+    decimal AnnualFee,
+    DateOnly StartsOn,
+    DateOnly? EndsOn,
+    IReadOnlyList<ServiceLineTerms> ServiceLines,
+    OpeningHours OpeningHours,
+    IReadOnlyList<DateOnly> ClosureDays,
+    KpiSettings KpiSettings,
+    VatTreatment Vat,
+    int PaymentTermsDays,
+    DateTimeOffset SignedAt);
+
+public sealed record ServiceLineAdded(string ContractId, string Code, string Name, DateOnly From, DateTimeOffset AddedAt);
+
+/// <summary><c>EndsOn</c> is the last day the line is served.</summary>
+public sealed record ServiceLineRemoved(string ContractId, string Code, DateOnly EndsOn, DateTimeOffset RemovedAt);
+
+public sealed record FeeAmended(string ContractId, decimal AnnualFee, DateOnly EffectiveFrom, DateTimeOffset AmendedAt);
+
+public sealed record KpiSettingsChanged(string ContractId, KpiSettings Settings, DateOnly EffectiveFrom, DateTimeOffset ChangedAt);
+
+/// <summary><c>EndsOn</c> is the last day the contract covers.</summary>
+public sealed record ContractTerminated(string ContractId, DateOnly EndsOn, DateTimeOffset TerminatedAt);
+
+// ---- The aggregate ----
+
+/// <summary>
+/// A contract's state, rebuilt from its events. Immutable: each Apply returns a new instance, so the
+/// aggregate held by Marten's identity map is never changed behind its back.
+/// </summary>
+public sealed record Contract(
+    string Id,
+    string ContractId,
+    Provider Provider,
+    Client Client,
+    DateOnly StartsOn,
+    DateOnly? EndsOn,
+    ContractStatus Status,
+    IReadOnlyList<FeePeriod> Fees,
+    IReadOnlyList<ServiceLine> ServiceLines,
+    OpeningHours OpeningHours,
+    IReadOnlyList<DateOnly> ClosureDays,
+    IReadOnlyList<KpiSettingsPeriod> KpiSettings,
+    VatTreatment Vat,
+    int PaymentTermsDays)
+{
+    public long Version { get; init; }
+
+    public static Contract Create(ContractSigned e) => new(
+        Infrastructure.StreamKeys.Contract(e.ContractId),
+        e.ContractId,
+        e.Provider,
+        e.Client,
+        e.StartsOn,
+        e.EndsOn,
+        ContractStatus.Active,
+        [new FeePeriod(e.StartsOn, e.AnnualFee)],
+        [.. e.ServiceLines.Select(l => new ServiceLine(l.Code, l.Name, l.From, null))],
+        e.OpeningHours,
+        e.ClosureDays,
+        [new KpiSettingsPeriod(e.StartsOn, e.KpiSettings)],
+        e.Vat,
+        e.PaymentTermsDays);
+
+    public Contract Apply(ServiceLineAdded e) =>
+        this with { ServiceLines = [.. ServiceLines, new ServiceLine(e.Code, e.Name, e.From, null)] };
+
+    public Contract Apply(ServiceLineRemoved e) =>
+        this with { ServiceLines = [.. ServiceLines.Select(l => l.Code == e.Code && l.EndsOn is null ? l with { EndsOn = e.EndsOn } : l)] };
+
+    public Contract Apply(FeeAmended e) =>
+        this with { Fees = [.. Fees.Where(f => f.EffectiveFrom != e.EffectiveFrom).Append(new FeePeriod(e.EffectiveFrom, e.AnnualFee)).OrderBy(f => f.EffectiveFrom)] };
+
+    public Contract Apply(KpiSettingsChanged e) =>
+        this with { KpiSettings = [.. KpiSettings.Where(k => k.EffectiveFrom != e.EffectiveFrom).Append(new KpiSettingsPeriod(e.EffectiveFrom, e.Settings)).OrderBy(k => k.EffectiveFrom)] };
+
+    public Contract Apply(ContractTerminated e) => this with { EndsOn = e.EndsOn, Status = ContractStatus.Terminated };
+
+    public bool Covers(DateOnly day) => day >= StartsOn && (EndsOn is null || day <= EndsOn);
+
+    /// <summary>The annual fee in force on a day of the contract.</summary>
+    public decimal AnnualFeeOn(DateOnly day) => Fees.Last(f => f.EffectiveFrom <= day || f == Fees[0]).AnnualFee;
+
+    public KpiSettings KpiSettingsOn(DateOnly day) => KpiSettings.Last(k => k.EffectiveFrom <= day || k == KpiSettings[0]).Settings;
+
+    /// <summary>The line with this code that has not been removed, if any.</summary>
+    public ServiceLine? ActiveLine(string code) => ServiceLines.LastOrDefault(l => l.Code == code && l.EndsOn is null);
+
+    public ServiceLine? LineOn(string code, DateOnly day) => ServiceLines.LastOrDefault(l => l.Code == code && l.Covers(day));
+
+    /// <summary>True when the caller's municipality (if bound) is party to this contract.</summary>
+    public bool IsReachableBy(Infrastructure.Caller caller) => caller.Reaches(Provider.Id, Client.Id);
+}

@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using Cooperation.Api.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cooperation.Api.Contracts;
+
+/// <summary>Loading a contract for a change, and the checks every change makes first.</summary>
+public static class ContractAccess
+{
+    public static Task<IEventStream<Contract>> FetchForWriting(IDocumentSession session, string contractId, CancellationToken ct) =>
+        session.Events.FetchForWriting<Contract>(StreamKeys.Contract(contractId), ct);
+
+    /// <summary>
+    /// 404 for a contract that does not exist or that the caller's municipality is no party to:
+    /// another city's caller learns nothing, not even that it exists.
+    /// </summary>
+    public static ProblemDetails MustReach(Contract? contract, string contractId, ClaimsPrincipal user) =>
+        contract is not null && contract.IsReachableBy(Caller.From(user))
+            ? Problems.None
+            : Problems.NotFound($"There is no contract '{contractId}'.");
+
+    /// <summary>409 when a dated change would fall outside the contract's term.</summary>
+    public static ProblemDetails MustFallWithinTerm(Contract contract, string field, DateOnly date)
+    {
+        if (date < contract.StartsOn)
+        {
+            return Problems.Conflict(field, $"'{field}' ({date:yyyy-MM-dd}) may not predate the contract's start on {contract.StartsOn:yyyy-MM-dd}.");
+        }
+
+        if (contract.EndsOn is { } end && date > end)
+        {
+            var why = contract.Status == ContractStatus.Terminated ? "was terminated and ends" : "ends";
+            return Problems.Conflict(field, $"'{field}' ({date:yyyy-MM-dd}) may not follow the contract's end: it {why} on {end:yyyy-MM-dd}.");
+        }
+
+        return Problems.None;
+    }
+
+    /// <summary>The 200 answer to a change: the contract as it stands after it.</summary>
+    public static IResult Changed(Contract contract, TimeProvider clock) =>
+        Results.Ok(ContractView.From(contract, Berlin.Today(clock)));
+}

@@ -1,0 +1,48 @@
+namespace Cooperation.Api.Contracts;
+
+/// <summary>A contract as the API shows it: the terms in force on <c>on</c>, and every dated change.</summary>
+public sealed record ContractView(
+    string ContractId,
+    string StreamId,
+    long Version,
+    ContractStatus Status,
+    Provider Provider,
+    Client Client,
+    decimal AnnualFee,
+    DateOnly StartsOn,
+    DateOnly? EndsOn,
+    IReadOnlyList<ServiceLine> ServiceLines,
+    IReadOnlyList<FeePeriod> Fees,
+    OpeningHours OpeningHours,
+    IReadOnlyList<DateOnly> ClosureDays,
+    KpiSettings KpiSettings,
+    IReadOnlyList<KpiSettingsPeriod> KpiSettingsHistory,
+    VatTreatment Vat,
+    int PaymentTermsDays)
+{
+    /// <summary><paramref name="on"/> picks the fee and KPI settings shown as current (clamped to the contract's term).</summary>
+    public static ContractView From(Contract contract, DateOnly on)
+    {
+        var day = on < contract.StartsOn ? contract.StartsOn
+            : contract.EndsOn is { } end && on > end ? end
+            : on;
+        return new ContractView(
+            contract.ContractId,
+            contract.Id,
+            contract.Version,
+            contract.Status,
+            contract.Provider,
+            contract.Client,
+            contract.AnnualFeeOn(day),
+            contract.StartsOn,
+            contract.EndsOn,
+            contract.ServiceLines,
+            contract.Fees,
+            contract.OpeningHours,
+            contract.ClosureDays,
+            contract.KpiSettingsOn(day),
+            contract.KpiSettings,
+            contract.Vat,
+            contract.PaymentTermsDays);
+    }
+}

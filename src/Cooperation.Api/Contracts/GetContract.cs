@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Security.Claims;
+using Cooperation.Api.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Contracts;
+
+public static class GetContractEndpoint
+{
+    /// <summary>
+    /// The contract now, or as it was at a version or at an instant (only events recorded by then):
+    /// the time travel an auditor needs.
+    /// </summary>
+    [WolverineGet("/api/contracts/{contractId}")]
+    [Authorize(Roles = Roles.Any)]
+    public static async Task<IResult> Get(
+        string contractId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        DateTimeOffset? instant = null;
+        long? wanted = null;
+        if (asOf is not null)
+        {
+            if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) && HasOffset(asOf))
+            {
+                instant = parsed;
+            }
+            else
+            {
+                errors["asOf"] = ["'asOf' must be an instant in ISO 8601 with an offset, e.g. 2021-04-01T00:00:00+02:00."];
+            }
+        }
+
+        if (version is not null)
+        {
+            if (long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0)
+            {
+                wanted = v;
+            }
+            else
+            {
+                errors["version"] = ["'version' must be a whole number of at least 1."];
+            }
+        }
+
+        if (asOf is not null && version is not null)
+        {
+            errors["$"] = ["Give either 'asOf' or 'version', not both."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.Problem(Problems.Invalid(errors));
+        }
+
+        var key = StreamKeys.Contract(contractId);
+        var contract = instant is null && wanted is null
+            ? await session.LoadAsync<Contract>(key, ct)
+            : await session.Events.AggregateStreamAsync<Contract>(key, version: wanted ?? 0, timestamp: instant, token: ct);
+
+        if (contract is null || !contract.IsReachableBy(Caller.From(user)))
+        {
+            return Results.Problem(Problems.NotFound(instant is null
+                ? $"There is no contract '{contractId}'."
+                : $"There was no contract '{contractId}' at {instant:O}."));
+        }
+
+        if (wanted is not null && contract.Version < wanted)
+        {
+            return Results.Problem(Problems.NotFound($"Contract '{contractId}' has no version {wanted}; its latest is {contract.Version}."));
+        }
+
+        var on = instant is { } i ? Berlin.DateOf(i) : Berlin.Today(clock);
+        return Results.Ok(ContractView.From(contract, on));
+    }
+
+    /// <summary>The contracts the caller can see, by id.</summary>
+    [WolverineGet("/api/contracts")]
+    [Authorize(Roles = Roles.Any)]
+    public static async Task<IReadOnlyList<ContractView>> List(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var municipality = Caller.From(user).Municipality;
+        var query = session.Query<Contract>();
+        var contracts = municipality is null
+            ? await query.OrderBy(c => c.ContractId).ToListAsync(ct)
+            : await query.Where(c => c.Provider.Id == municipality || c.Client.Id == municipality).OrderBy(c => c.ContractId).ToListAsync(ct);
+        var today = Berlin.Today(clock);
+        return [.. contracts.Select(c => ContractView.From(c, today))];
+    }
+
+    // "2021-04-01T10:00" parses, but a local time means nothing to an auditor: demand the offset.
+    private static bool HasOffset(string value) =>
+        value.EndsWith('Z') || value.EndsWith('z') || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
+}

@@ -1,0 +1,230 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Cooperation.Api.Infrastructure;
+using FluentValidation;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Contracts;
+
+public sealed record ProviderInput(
+    string? Id, string? Name, string? InvoicePrefix, string? Street, string? PostalCode, string? City,
+    string? Iban, string? ContactEmail, string? ContactName, string? ContactPhone);
+
+public sealed record ClientInput(
+    string? Id, string? Name, string? State, string? LeitwegId, string? Street, string? PostalCode, string? City);
+
+public sealed record ServiceLineInput(string? Code, string? Name, DateOnly? From);
+
+/// <summary>Members left out take the defaults (Mon–Fri 08:00–18:00).</summary>
+public sealed record OpeningHoursInput(IReadOnlyList<Weekday>? Days, TimeOnly? Opens, TimeOnly? Closes)
+{
+    public OpeningHours ToTerms() => new(
+        Days ?? OpeningHours.Default.Days, Opens ?? OpeningHours.Default.Opens, Closes ?? OpeningHours.Default.Closes);
+}
+
+/// <summary>Members left out keep the value of <c>basis</c>.</summary>
+public sealed record KpiSettingsInput(
+    int? ServiceLevelSeconds, int? ShortAbandonSeconds, decimal? ServiceLevelTargetPercent, decimal? FirstContactResolutionTargetPercent)
+{
+    public KpiSettings Over(KpiSettings basis) => new(
+        ServiceLevelSeconds ?? basis.ServiceLevelSeconds,
+        ShortAbandonSeconds ?? basis.ShortAbandonSeconds,
+        ServiceLevelTargetPercent ?? basis.ServiceLevelTargetPercent,
+        FirstContactResolutionTargetPercent ?? basis.FirstContactResolutionTargetPercent);
+
+    public sealed class Validator : AbstractValidator<KpiSettingsInput>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ServiceLevelSeconds).InclusiveBetween(1, 3600);
+            RuleFor(x => x.ShortAbandonSeconds).InclusiveBetween(0, 600);
+            RuleFor(x => x.ServiceLevelTargetPercent).InclusiveBetween(0m, 100m).Must(BeAPercentage).WithMessage(TwoDecimals);
+            RuleFor(x => x.FirstContactResolutionTargetPercent).InclusiveBetween(0m, 100m).Must(BeAPercentage).WithMessage(TwoDecimals);
+        }
+
+        private const string TwoDecimals = "'{PropertyName}' must have at most two decimals.";
+
+        private static bool BeAPercentage(decimal? value) => value is null || Rules.HasAtMostTwoDecimals(value.Value);
+    }
+}
+
+/// <summary>Sign a contract: the first event of its stream.</summary>
+public sealed record SignContract(
+    string? ContractId,
+    ProviderInput? Provider,
+    ClientInput? Client,
+    decimal? AnnualFee,
+    DateOnly? StartsOn,
+    DateOnly? EndsOn,
+    IReadOnlyList<ServiceLineInput>? ServiceLines,
+    OpeningHoursInput? OpeningHours,
+    IReadOnlyList<DateOnly>? ClosureDays,
+    KpiSettingsInput? KpiSettings,
+    VatTreatment? Vat,
+    int? PaymentTermsDays)
+{
+    public const int DefaultPaymentTermsDays = 30;
+
+    /// <summary>The event this command records, with every default filled in. Call only when valid.</summary>
+    public ContractSigned ToEvent(string contractId, DateTimeOffset now)
+    {
+        var p = Provider!;
+        var c = Client!;
+        return new ContractSigned(
+            contractId,
+            new Contracts.Provider(p.Id!, p.Name!.Trim(), p.InvoicePrefix!, p.Street!.Trim(), p.PostalCode!, p.City!.Trim(),
+                Iban.Normalize(p.Iban!), p.ContactEmail!.Trim(), p.ContactName?.Trim(), p.ContactPhone?.Trim()),
+            new Contracts.Client(c.Id!, c.Name!.Trim(), c.State!, c.LeitwegId!.ToUpperInvariant(), c.Street!.Trim(), c.PostalCode!, c.City!.Trim()),
+            AnnualFee!.Value,
+            StartsOn!.Value,
+            EndsOn,
+            [.. ServiceLines!.Select(l => new ServiceLineTerms(l.Code!, l.Name!.Trim(), l.From ?? StartsOn.Value))],
+            OpeningHours?.ToTerms() ?? Contracts.OpeningHours.Default,
+            [.. (ClosureDays ?? []).Order()],
+            KpiSettings?.Over(Contracts.KpiSettings.Default) ?? Contracts.KpiSettings.Default,
+            Vat ?? VatTreatment.NotSubject,
+            PaymentTermsDays ?? DefaultPaymentTermsDays,
+            now);
+    }
+
+    /// <summary>The federal states by their ISO 3166-2:DE codes.</summary>
+    public static readonly IReadOnlySet<string> FederalStates = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH",
+    };
+
+    public sealed class Validator : AbstractValidator<SignContract>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.ContractId).KebabCaseId().When(x => x.ContractId is not null);
+            RuleFor(x => x.Provider).NotNull().SetValidator(new ProviderValidator()!);
+            RuleFor(x => x.Client).NotNull().SetValidator(new ClientValidator()!);
+            RuleFor(x => x.Client!.Id)
+                .NotEqual(x => x.Provider!.Id).WithMessage("A municipality cannot be its own client: 'client.id' must differ from 'provider.id'.")
+                .When(x => x.Provider?.Id is not null && x.Client?.Id is not null)
+                .OverridePropertyName("client.id");
+
+            RuleFor(x => x.AnnualFee).PositiveMoney().LessThan(1_000_000_000m);
+            RuleFor(x => x.StartsOn).NotNull().PlausibleDate();
+            RuleFor(x => x.EndsOn).PlausibleDate()
+                .GreaterThanOrEqualTo(x => x.StartsOn).When(x => x.StartsOn is not null && x.EndsOn is not null)
+                .WithMessage("'endsOn' must not be before 'startsOn' (it is the last day the contract covers).");
+
+            RuleFor(x => x.ServiceLines).NotEmpty().WithMessage("A contract needs at least one service line.");
+            RuleForEach(x => x.ServiceLines).ChildRules(line =>
+            {
+                line.RuleFor(l => l.Code).NotEmpty().KebabCaseId();
+                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(200);
+            });
+            RuleForEach(x => x.ServiceLines)
+                .Must((command, line) => line.From is null || command.StartsOn is null || line.From >= command.StartsOn)
+                .WithMessage("A service line's 'from' must not be before the contract's 'startsOn'.")
+                .Must((command, line) => line.From is null || command.EndsOn is null || line.From <= command.EndsOn)
+                .WithMessage("A service line's 'from' must not be after the contract's 'endsOn'.");
+            RuleFor(x => x.ServiceLines)
+                .Must(lines => lines!.Where(l => l.Code is not null).GroupBy(l => l.Code).All(g => g.Count() == 1))
+                .When(x => x.ServiceLines is not null)
+                .WithMessage("Service line codes must be unique within a contract.");
+
+            RuleFor(x => x.OpeningHours!).SetValidator(new OpeningHoursValidator()).When(x => x.OpeningHours is not null);
+            RuleFor(x => x.ClosureDays)
+                .Must(days => days!.Distinct().Count() == days!.Count).When(x => x.ClosureDays is not null)
+                .WithMessage("'closureDays' must not list a day twice.");
+            RuleFor(x => x.KpiSettings!).SetValidator(new KpiSettingsInput.Validator()).When(x => x.KpiSettings is not null);
+            RuleFor(x => x.PaymentTermsDays).InclusiveBetween(0, 365);
+        }
+    }
+
+    public sealed class ProviderValidator : AbstractValidator<ProviderInput>
+    {
+        public ProviderValidator()
+        {
+            RuleFor(x => x.Id).NotEmpty().KebabCaseId();
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.InvoicePrefix).NotEmpty().Matches("^[A-Z0-9]{1,10}$")
+                .WithMessage("'invoicePrefix' must be 1–10 upper-case letters or digits (it starts every invoice number).");
+            RuleFor(x => x.Street).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.");
+            RuleFor(x => x.City).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Iban).NotEmpty().Must(Iban.IsValid)
+                .WithMessage("'iban' is not a valid IBAN (ISO 13616: country, check digits by ISO 7064 MOD 97-10, account).");
+            RuleFor(x => x.ContactEmail).NotEmpty().EmailAddress().MaximumLength(200);
+            RuleFor(x => x.ContactName).MaximumLength(200);
+            RuleFor(x => x.ContactPhone).MaximumLength(50);
+        }
+    }
+
+    public sealed class ClientValidator : AbstractValidator<ClientInput>
+    {
+        public ClientValidator()
+        {
+            RuleFor(x => x.Id).NotEmpty().KebabCaseId();
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.State).NotEmpty().Must(s => FederalStates.Contains(s!))
+                .WithMessage("'state' must be the code of a German federal state (BW, BY, BE, BB, HB, HH, HE, MV, NI, NW, RP, SL, SN, ST, SH, TH).");
+            RuleFor(x => x.LeitwegId).NotEmpty()
+                .Must(LeitwegId.HasValidShape)
+                .WithMessage("'leitwegId' must look like 'coarse-fine-check': 2–12 digits, optionally up to 30 letters or digits, then 2 check digits.")
+                .Must(LeitwegId.HasValidCheckDigits).When(x => LeitwegId.HasValidShape(x.LeitwegId), ApplyConditionTo.CurrentValidator)
+                .WithMessage("'leitwegId' has wrong check digits (ISO 7064 MOD 97-10).");
+            RuleFor(x => x.Street).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.");
+            RuleFor(x => x.City).NotEmpty().MaximumLength(200);
+        }
+    }
+
+    public sealed class OpeningHoursValidator : AbstractValidator<OpeningHoursInput>
+    {
+        public OpeningHoursValidator()
+        {
+            RuleFor(x => x.Days).NotEmpty().When(x => x.Days is not null).WithMessage("'days' must name at least one day.")
+                .Must(d => d!.Distinct().Count() == d!.Count).When(x => x.Days is not null).WithMessage("'days' must not name a day twice.");
+            RuleFor(x => x)
+                .Must(x => x.ToTerms().Opens < x.ToTerms().Closes)
+                .WithMessage("'opens' must be before 'closes'.")
+                .OverridePropertyName("closes");
+        }
+    }
+}
+
+public static class SignContractEndpoint
+{
+    public static ProblemDetails Validate(SignContract command, ClaimsPrincipal user) =>
+        Caller.From(user).Reaches(command.Provider!.Id!, command.Client!.Id!)
+            ? Problems.None
+            : Problems.Forbidden($"You act for '{Caller.From(user).Municipality}', which is not party to this contract.");
+
+    [WolverinePost("/api/contracts")]
+    [Authorize(Roles = Roles.ContractAdmin)]
+    public static async Task<IResult> Post(SignContract command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var signed = command.ToEvent(command.ContractId ?? Guid.NewGuid().ToString("N"), clock.GetUtcNow());
+        var key = StreamKeys.Contract(signed.ContractId);
+        var location = $"/api/contracts/{signed.ContractId}";
+
+        var existing = await session.Events.FetchStreamAsync(key, version: 1, token: ct);
+        if (existing.Count > 0)
+        {
+            // A retry of the same signing is a success that stores nothing; anything else is a clash of ids.
+            if (existing[0].Data is ContractSigned earlier && SameTerms(earlier, signed))
+            {
+                var current = await session.Events.AggregateStreamAsync<Contract>(key, token: ct);
+                return ContractAccess.Changed(current!, clock);
+            }
+
+            return Results.Problem(Problems.Conflict("contractId", $"A different contract '{signed.ContractId}' already exists."));
+        }
+
+        session.Events.StartStream<Contract>(key, signed);
+        var contract = Contract.Create(signed) with { Version = 1 };
+        return Results.Created(location, ContractView.From(contract, Infrastructure.Berlin.Today(clock)));
+    }
+
+    private static bool SameTerms(ContractSigned a, ContractSigned b) =>
+        JsonSerializer.Serialize(a with { SignedAt = default }, ApiJson.Options) ==
+        JsonSerializer.Serialize(b with { SignedAt = default }, ApiJson.Options);
+}

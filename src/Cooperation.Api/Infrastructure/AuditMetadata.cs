@@ -1,0 +1,21 @@
+using Marten;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>
+/// Stamps who acted (the token's subject) and the request's correlation id on the Marten session, so
+/// every event a request appends carries them (ADR 0004).
+/// </summary>
+public static class AuditMetadataMiddleware
+{
+    public static void Before(HttpContext httpContext, IDocumentSession session)
+    {
+        session.LastModifiedBy = Caller.From(httpContext.User).Subject;
+        session.CorrelationId = CorrelationId.Of(httpContext);
+    }
+
+    /// <summary>Only endpoints that can write need a session stamped.</summary>
+    public static bool AppliesTo(HttpChain chain) =>
+        chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE");
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>The one JSON shape of the HTTP API: camelCase, kebab-case enums, ISO dates, "HH:mm" times.</summary>
+public static class ApiJson
+{
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new HourMinuteConverter());
+    }
+
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        options.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver();
+        options.MakeReadOnly();
+        return options;
+    }
+}
+
+/// <summary>Opening hours are written "08:00"; "08:00:00" is accepted on input.</summary>
+public sealed class HourMinuteConverter : JsonConverter<TimeOnly>
+{
+    private static readonly string[] Formats = ["HH:mm", "HH:mm:ss"];
+
+    public override TimeOnly Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        if (text is not null &&
+            TimeOnly.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            return time;
+        }
+
+        // No message of our own: System.Text.Json then writes one that names the JSON path,
+        // which the problem details turn into a per-field error.
+        throw new JsonException();
+    }
+
+    public override void Write(Utf8JsonWriter writer, TimeOnly value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString(value.Second == 0 ? "HH:mm" : "HH:mm:ss", CultureInfo.InvariantCulture));
+}

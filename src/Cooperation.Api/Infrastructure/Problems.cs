@@ -1,0 +1,167 @@
+using System.Text.RegularExpressions;
+using JasperFx;
+using JasperFx.Events;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>
+/// Problem details (RFC 9457) for every refusal. Field keys follow the JSON paths of the request
+/// (camelCase, dotted), so a client can point at what it sent wrongly.
+/// </summary>
+public static partial class Problems
+{
+    public const string ErrorsKey = "errors";
+
+    /// <summary>Continue with the request (Wolverine's "no problems" sentinel).</summary>
+    public static ProblemDetails None => WolverineContinue.NoProblems;
+
+    public static ProblemDetails NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static ProblemDetails Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
+
+    public static ProblemDetails Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
+    /// <summary>400 naming one field and the rule it broke.</summary>
+    public static ProblemDetails Invalid(string field, string rule) =>
+        Invalid(new Dictionary<string, string[]> { [field] = [rule] });
+
+    public static ProblemDetails Invalid(IDictionary<string, string[]> errors)
+    {
+        var problem = Create(StatusCodes.Status400BadRequest, "One or more fields are invalid",
+            "See 'errors' for each field and the rule it broke.");
+        problem.Extensions[ErrorsKey] = errors;
+        return problem;
+    }
+
+    /// <summary>409 for a request that contradicts the stream's state, naming the field at fault.</summary>
+    public static ProblemDetails Conflict(string field, string rule)
+    {
+        var problem = Conflict(rule);
+        problem.Extensions[ErrorsKey] = new Dictionary<string, string[]> { [field] = [rule] };
+        return problem;
+    }
+
+    private static ProblemDetails Create(int status, string title, string detail) => new()
+    {
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Type = $"https://httpstatuses.io/{status}",
+    };
+
+    /// <summary>
+    /// Runs for every problem the framework writes (ours, Wolverine's, status code pages):
+    /// adds the correlation id and turns Wolverine's JSON read failure into a per-field error.
+    /// </summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Extensions["correlationId"] = CorrelationId.Of(context.HttpContext);
+        problem.Instance ??= context.HttpContext.Request.Path;
+
+        if (problem.Status == StatusCodes.Status400BadRequest &&
+            problem.Title == "Invalid JSON format" && !problem.Extensions.ContainsKey(ErrorsKey))
+        {
+            var (field, message) = DescribeJsonError(problem.Detail);
+            problem.Title = "The request body is not valid JSON for this endpoint";
+            problem.Detail = $"{field}: {message}";
+            problem.Extensions.Remove("lineNumber");
+            problem.Extensions.Remove("bytePositionInLine");
+            problem.Extensions[ErrorsKey] = new Dictionary<string, string[]> { [field] = [message] };
+        }
+
+        if (problem.Status == StatusCodes.Status415UnsupportedMediaType)
+        {
+            problem.Detail ??= "This endpoint takes 'Content-Type: application/json'.";
+        }
+    }
+
+    /// <summary>System.Text.Json writes "… Path: $.a.b | LineNumber: …"; keep the path and a plain rule.</summary>
+    internal static (string Field, string Message) DescribeJsonError(string? detail)
+    {
+        detail ??= string.Empty;
+        var path = JsonPath().Match(detail);
+        var field = path.Success ? path.Groups[1].Value : "$";
+        field = field == "$" ? "$" : field.TrimStart('$').TrimStart('.');
+
+        var conversion = Conversion().Match(detail);
+        var message = conversion.Success
+            ? $"must be a valid {Describe(conversion.Groups[1].Value)}"
+            : detail.Length == 0 ? "is not valid JSON" : Cut(detail);
+        return (field, message);
+    }
+
+    private static string Describe(string clrType)
+    {
+        var name = clrType.Split('.').Last().TrimEnd(']').Replace("Nullable`1[", string.Empty, StringComparison.Ordinal);
+        return name switch
+        {
+            "DateOnly" => "date (yyyy-MM-dd)",
+            "DateTimeOffset" => "instant (ISO 8601 with offset)",
+            "TimeOnly" => "time of day (HH:mm)",
+            "Decimal" or "Double" => "number",
+            "Int32" or "Int64" => "whole number",
+            "String" => "string",
+            "Boolean" => "boolean",
+            // Records bound through their constructors report the record, not the member's type.
+            _ => "value of the type this field takes",
+        };
+    }
+
+    private static string Cut(string detail)
+    {
+        var index = detail.IndexOf(" Path:", StringComparison.Ordinal);
+        return index > 0 ? detail[..index] : detail;
+    }
+
+    [GeneratedRegex(@"Path: (\S+)")]
+    private static partial Regex JsonPath();
+
+    [GeneratedRegex(@"could not be converted to ([\w.`\[\], =]+?)\. Path")]
+    private static partial Regex Conversion();
+}
+
+/// <summary>The one place where lost races and duplicates in the store become 409.</summary>
+public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var conflict = Find(exception);
+        if (conflict is null)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = StatusCodes.Status409Conflict;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = Problems.Conflict(conflict),
+            Exception = exception,
+        });
+    }
+
+    private static string? Find(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case ConcurrencyException or EventStreamUnexpectedMaxEventIdException or StreamLockedException
+                    or Marten.Exceptions.ConcurrentUpdateException:
+                    return "Another request changed this record at the same time. Reload it and try again.";
+                case ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException
+                    or DocumentAlreadyExistsException:
+                    return "A record with this id already exists.";
+                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                    return "A record with this key already exists.";
+            }
+        }
+
+        return null;
+    }
+}

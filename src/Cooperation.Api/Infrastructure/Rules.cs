@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>Input rules that several features share.</summary>
+public static partial class Rules
+{
+    public const int MaxIdLength = 100;
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    public static partial Regex KebabCase();
+
+    /// <summary>Money: at most two decimals, as the API contract fixes.</summary>
+    public static bool HasAtMostTwoDecimals(decimal value) => decimal.Round(value, 2) == value;
+
+    public static IRuleBuilderOptions<T, string?> KebabCaseId<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.MaximumLength(MaxIdLength)
+            .Matches(KebabCase()).WithMessage("'{PropertyName}' must be kebab-case: lower-case letters and digits separated by single hyphens.");
+
+    public static IRuleBuilderOptions<T, decimal?> PositiveMoney<T>(this IRuleBuilder<T, decimal?> rule) =>
+        rule.NotNull()
+            .GreaterThan(0m)
+            .Must(v => v is null || HasAtMostTwoDecimals(v.Value)).WithMessage("'{PropertyName}' must have at most two decimals.");
+
+    /// <summary>Business dates stay in a range where calendar arithmetic is meaningful.</summary>
+    public static IRuleBuilderOptions<T, DateOnly?> PlausibleDate<T>(this IRuleBuilder<T, DateOnly?> rule) =>
+        rule.Must(d => d is null || (d.Value.Year >= 2000 && d.Value.Year <= 2200))
+            .WithMessage("'{PropertyName}' must be a date between 2000 and 2200.");
+}

@@ -1,0 +1,12 @@
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>
+/// All streams share one event store keyed by strings; the kind prefix keeps a contract id and a
+/// telephony call id from ever naming the same stream (ADR 0003).
+/// </summary>
+public static class StreamKeys
+{
+    public const string ContractPrefix = "contract:";
+
+    public static string Contract(string contractId) => ContractPrefix + contractId;
+}

@@ -1,0 +1,98 @@
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using FluentValidation;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.Events;
+using Marten;
+using Microsoft.OpenApi;
+using Npgsql;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Host.ApplyJasperFxExtensions();
+
+var connectionString = builder.Configuration.GetConnectionString("Cooperation")
+    ?? throw new InvalidOperationException(
+        "No database: set ConnectionStrings:Cooperation (environment variable ConnectionStrings__Cooperation).");
+var schema = builder.Configuration["Cooperation:Schema"] ?? "cooperation";
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
+builder.Services.AddCooperationAuth();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: false);
+RequestValidation.UseJsonNames();
+
+builder.Services.AddEndpointsApiExplorer();
+builder.Services.AddSwaggerGen(o =>
+{
+    o.SwaggerDoc("v1", new OpenApiInfo { Title = "Cooperation API", Version = "v1" });
+    o.CustomSchemaIds(t => t.FullName!.Replace('+', '.'));
+    o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+    {
+        Type = SecuritySchemeType.Http,
+        Scheme = "bearer",
+        BearerFormat = "JWT",
+        Description = "A JWT with 'role' claims (see the README for `dotnet user-jwts`).",
+    });
+    o.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+    {
+        [new OpenApiSecuritySchemeReference("bearer", document)] = [],
+    });
+});
+
+builder.Services.AddMarten(opts =>
+{
+    opts.DatabaseSchemaName = schema;
+    opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+    opts.Events.StreamIdentity = StreamIdentity.AsString;
+    opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+    opts.Events.MetadataConfig.CausationIdEnabled = true;
+    opts.Events.MetadataConfig.UserNameEnabled = true;
+    opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
+    opts.AddContracts();
+})
+.UseNpgsqlDataSource()
+.UseLightweightSessions()
+.IntegrateWithWolverine();
+
+builder.Host.UseWolverine(opts =>
+{
+    opts.Policies.AutoApplyTransactions();
+    opts.Durability.Mode = DurabilityMode.Solo;
+    // Pre-generated handlers (Internal/Generated) in production; elsewhere regenerated when missing or stale.
+    opts.CodeGeneration.TypeLoadMode = builder.Environment.IsProduction() ? TypeLoadMode.Static : TypeLoadMode.Auto;
+    opts.UseRuntimeCompilation();
+});
+builder.Services.AddWolverineHttp();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCorrelationIds();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.UseSwagger();
+app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));
+app.MapHealthChecks("/health", Health.Options).AllowAnonymous();
+
+app.MapWolverineEndpoints(opts =>
+{
+    opts.RequireAuthorizeOnAll();
+    opts.AddPolicy<FluentValidationPolicy>();
+    opts.AddMiddleware(typeof(AuditMetadataMiddleware), AuditMetadataMiddleware.AppliesTo);
+});
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Entry point, public for the integration tests' host.</summary>
+public partial class Program;
