@@ -28,19 +28,13 @@ public static class AddServiceLineEndpoint
     public static Task<IEventStream<Contract>> LoadAsync(string contractId, IDocumentSession session, CancellationToken ct) =>
         ContractAccess.FetchForWriting(session, contractId, ct);
 
-    public static ProblemDetails Validate(AddServiceLine command, IEventStream<Contract> stream, string contractId, ClaimsPrincipal user)
+    public static ProblemDetails Validate(AddServiceLine command, IEventStream<Contract> stream, string contractId, ClaimsPrincipal user) =>
+        ContractAccess.MustReach(stream.Aggregate, contractId, user)
+            .Then(() => ContractAccess.MustFallWithinTerm(stream.Aggregate!, "from", command.From!.Value))
+            .Then(() => MustNotClash(command, stream.Aggregate!));
+
+    private static ProblemDetails MustNotClash(AddServiceLine command, Contract contract)
     {
-        if (ContractAccess.MustReach(stream.Aggregate, contractId, user) is var missing && missing != Problems.None)
-        {
-            return missing;
-        }
-
-        var contract = stream.Aggregate!;
-        if (ContractAccess.MustFallWithinTerm(contract, "from", command.From!.Value) is var outside && outside != Problems.None)
-        {
-            return outside;
-        }
-
         if (contract.ActiveLine(command.Code!) is { } active && !IsRepeat(command, active))
         {
             return Problems.Conflict("code", $"Service line '{command.Code}' already exists on this contract (from {active.From:yyyy-MM-dd}).");
@@ -66,8 +60,7 @@ public static class AddServiceLineEndpoint
         }
 
         var added = new ServiceLineAdded(contract.ContractId, command.Code!, command.Name!.Trim(), command.From!.Value, clock.GetUtcNow());
-        stream.AppendOne(added);
-        return ContractAccess.Changed(contract.Apply(added) with { Version = contract.Version + 1 }, clock);
+        return ContractAccess.Append(stream, added, contract.Apply(added), clock);
     }
 
     private static bool IsRepeat(AddServiceLine command, ServiceLine active) =>

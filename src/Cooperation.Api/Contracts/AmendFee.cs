@@ -28,9 +28,8 @@ public static class AmendFeeEndpoint
         ContractAccess.FetchForWriting(session, contractId, ct);
 
     public static ProblemDetails Validate(AmendFee command, IEventStream<Contract> stream, string contractId, ClaimsPrincipal user) =>
-        ContractAccess.MustReach(stream.Aggregate, contractId, user) is var missing && missing != Problems.None
-            ? missing
-            : ContractAccess.MustFallWithinTerm(stream.Aggregate!, "effectiveFrom", command.EffectiveFrom!.Value);
+        ContractAccess.MustReach(stream.Aggregate, contractId, user)
+            .Then(() => ContractAccess.MustFallWithinTerm(stream.Aggregate!, "effectiveFrom", command.EffectiveFrom!.Value));
 
     [WolverinePost("/api/contracts/{contractId}/fee-amendments")]
     [Authorize(Roles = Roles.ContractAdmin)]
@@ -44,7 +43,6 @@ public static class AmendFeeEndpoint
         }
 
         var amended = new FeeAmended(contract.ContractId, period.AnnualFee, period.EffectiveFrom, clock.GetUtcNow());
-        stream.AppendOne(amended);
-        return ContractAccess.Changed(contract.Apply(amended) with { Version = contract.Version + 1 }, clock);
+        return ContractAccess.Append(stream, amended, contract.Apply(amended), clock);
     }
 }

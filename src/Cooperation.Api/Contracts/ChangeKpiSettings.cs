@@ -37,9 +37,8 @@ public static class ChangeKpiSettingsEndpoint
         ContractAccess.FetchForWriting(session, contractId, ct);
 
     public static ProblemDetails Validate(ChangeKpiSettings command, IEventStream<Contract> stream, string contractId, ClaimsPrincipal user) =>
-        ContractAccess.MustReach(stream.Aggregate, contractId, user) is var missing && missing != Problems.None
-            ? missing
-            : ContractAccess.MustFallWithinTerm(stream.Aggregate!, "effectiveFrom", command.EffectiveFrom!.Value);
+        ContractAccess.MustReach(stream.Aggregate, contractId, user)
+            .Then(() => ContractAccess.MustFallWithinTerm(stream.Aggregate!, "effectiveFrom", command.EffectiveFrom!.Value));
 
     [WolverinePost("/api/contracts/{contractId}/kpi-settings")]
     [Authorize(Roles = Roles.ContractAdmin)]
@@ -54,7 +53,6 @@ public static class ChangeKpiSettingsEndpoint
         }
 
         var changed = new KpiSettingsChanged(contract.ContractId, settings, day, clock.GetUtcNow());
-        stream.AppendOne(changed);
-        return ContractAccess.Changed(contract.Apply(changed) with { Version = contract.Version + 1 }, clock);
+        return ContractAccess.Append(stream, changed, contract.Apply(changed), clock);
     }
 }

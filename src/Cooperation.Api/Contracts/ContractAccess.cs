@@ -38,6 +38,13 @@ public static class ContractAccess
         return Problems.None;
     }
 
+    /// <summary>Appends the change's event and answers with the contract as it stands after it.</summary>
+    public static IResult Append(IEventStream<Contract> stream, object change, Contract after, TimeProvider clock)
+    {
+        stream.AppendOne(change);
+        return Changed(after with { Version = stream.Aggregate!.Version + 1 }, clock);
+    }
+
     /// <summary>The 200 answer to a change: the contract as it stands after it.</summary>
     public static IResult Changed(Contract contract, TimeProvider clock) =>
         Results.Ok(ContractView.From(contract, Berlin.Today(clock)));

@@ -25,9 +25,10 @@ public static class RemoveServiceLineEndpoint
 
     public static ProblemDetails Validate(RemoveServiceLine command, IEventStream<Contract> stream, string contractId, string code, ClaimsPrincipal user)
     {
-        if (ContractAccess.MustReach(stream.Aggregate, contractId, user) is var missing && missing != Problems.None)
+        var reachable = ContractAccess.MustReach(stream.Aggregate, contractId, user);
+        if (!reachable.IsNone())
         {
-            return missing;
+            return reachable;
         }
 
         var contract = stream.Aggregate!;
@@ -63,7 +64,6 @@ public static class RemoveServiceLineEndpoint
         }
 
         var removed = new ServiceLineRemoved(contract.ContractId, code, command.EndsOn!.Value, clock.GetUtcNow());
-        stream.AppendOne(removed);
-        return ContractAccess.Changed(contract.Apply(removed) with { Version = contract.Version + 1 }, clock);
+        return ContractAccess.Append(stream, removed, contract.Apply(removed), clock);
     }
 }

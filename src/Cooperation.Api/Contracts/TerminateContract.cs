@@ -25,9 +25,10 @@ public static class TerminateContractEndpoint
 
     public static ProblemDetails Validate(TerminateContract command, IEventStream<Contract> stream, string contractId, ClaimsPrincipal user)
     {
-        if (ContractAccess.MustReach(stream.Aggregate, contractId, user) is var missing && missing != Problems.None)
+        var reachable = ContractAccess.MustReach(stream.Aggregate, contractId, user);
+        if (!reachable.IsNone())
         {
-            return missing;
+            return reachable;
         }
 
         var contract = stream.Aggregate!;
@@ -53,7 +54,6 @@ public static class TerminateContractEndpoint
         }
 
         var terminated = new ContractTerminated(contract.ContractId, command.EndsOn!.Value, clock.GetUtcNow());
-        stream.AppendOne(terminated);
-        return ContractAccess.Changed(contract.Apply(terminated) with { Version = contract.Version + 1 }, clock);
+        return ContractAccess.Append(stream, terminated, contract.Apply(terminated), clock);
     }
 }

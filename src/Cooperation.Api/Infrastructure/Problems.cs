@@ -19,6 +19,11 @@ public static partial class Problems
     /// <summary>Continue with the request (Wolverine's "no problems" sentinel).</summary>
     public static ProblemDetails None => WolverineContinue.NoProblems;
 
+    public static bool IsNone(this ProblemDetails problem) => ReferenceEquals(problem, WolverineContinue.NoProblems);
+
+    /// <summary>Checks in order: the first problem wins, later checks run only while there is none.</summary>
+    public static ProblemDetails Then(this ProblemDetails first, Func<ProblemDetails> next) => first.IsNone() ? next() : first;
+
     public static ProblemDetails NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);
 
     public static ProblemDetails Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
@@ -108,7 +113,7 @@ public static partial class Problems
             "String" => "string",
             "Boolean" => "boolean",
             // Records bound through their constructors report the record, not the member's type.
-            _ => "value of the type this field takes",
+            _ => "value for this field: check its type and format (numbers unquoted, dates yyyy-MM-dd, instants ISO 8601 with offset, enumerations as listed in the API)",
         };
     }
 

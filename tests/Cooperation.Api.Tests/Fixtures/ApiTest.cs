@@ -39,6 +39,15 @@ public abstract class ApiTest(AppFixture fixture)
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
     }
 
+    /// <summary>Given: a signed contract (the demo's terms) under a new id, which it returns.</summary>
+    protected async Task<string> GivenContract(Func<JsonObject, JsonObject>? change = null)
+    {
+        var id = UniqueId("contract");
+        var body = ContractRequests.Sign(id);
+        await Post("/api/contracts", change is null ? body : change(body), Tokens.ContractAdmin(), 201);
+        return id;
+    }
+
     protected Task<JsonNode> Post(string url, JsonNode body, string token, int status = 200) =>
         Send(HttpMethod.Post, url, body.ToJsonString(), token, status);
 
