@@ -60,16 +60,20 @@ public static class GetContractEndpoint
             ? await session.LoadAsync<Contract>(key, ct)
             : await session.Events.AggregateStreamAsync<Contract>(key, version: wanted ?? 0, timestamp: instant, token: ct);
 
+        // Marten finds nothing at a version past the end; say so rather than deny the contract exists.
+        var latest = wanted is not null && (contract is null || contract.Version < wanted)
+            ? await session.LoadAsync<Contract>(key, ct)
+            : null;
+        if (latest is not null && latest.IsReachableBy(Caller.From(user)))
+        {
+            return Results.Problem(Problems.NotFound($"Contract '{contractId}' has no version {wanted}; its latest is {latest.Version}."));
+        }
+
         if (contract is null || !contract.IsReachableBy(Caller.From(user)))
         {
             return Results.Problem(Problems.NotFound(instant is null
                 ? $"There is no contract '{contractId}'."
                 : $"There was no contract '{contractId}' at {instant:O}."));
-        }
-
-        if (wanted is not null && contract.Version < wanted)
-        {
-            return Results.Problem(Problems.NotFound($"Contract '{contractId}' has no version {wanted}; its latest is {contract.Version}."));
         }
 
         var on = instant is { } i ? Berlin.DateOf(i) : Berlin.Today(clock);
