@@ -1,4 +1,5 @@
 using Cooperation.Api.Contracts;
+using Cooperation.Api.Demo;
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using JasperFx;
@@ -11,6 +12,11 @@ using Weasel.Core;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
+
+if (DemoCommand.IsRequested(args))
+{
+    await DemoCommand.PrepareAsync();
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Host.ApplyJasperFxExtensions();

@@ -1,4 +1,5 @@
 using Alba;
+using Cooperation.LocalPostgres;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,22 +14,20 @@ namespace Cooperation.Api.Tests.Fixtures;
 /// </summary>
 public sealed class AppFixture : IAsyncLifetime
 {
-    public const string DefaultConnectionString =
-        "Host=localhost;Port=5432;Database=cooperation_test;Username=postgres;Password=postgres";
+    private const string TestDatabase = "cooperation_test";
 
     public string Schema { get; } = "test_" + Guid.NewGuid().ToString("N")[..10];
 
     public IAlbaHost Host { get; private set; } = null!;
 
-    public static string ConnectionString =>
-        Environment.GetEnvironmentVariable("ConnectionStrings__Cooperation") is { Length: > 0 } configured
-            ? configured
-            : DefaultConnectionString;
+    /// <summary>The configured server, or one started for the test run (see ADR 0005).</summary>
+    public string ConnectionString { get; private set; } = string.Empty;
 
     public async Task InitializeAsync()
     {
+        ConnectionString = await LocalDatabase.EnsureAsync(TestDatabase, Console.WriteLine);
         JasperFxEnvironment.AutoStartHost = true;
-        Environment.SetEnvironmentVariable("ConnectionStrings__Cooperation", ConnectionString);
+        Environment.SetEnvironmentVariable(LocalDatabase.EnvironmentVariable, ConnectionString);
         Environment.SetEnvironmentVariable("Cooperation__Schema", Schema);
         Tokens.ConfigureHost();
 

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Cooperation.LocalPostgres;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Cooperation.Api.Demo;
+
+public sealed class DemoInput : NetCoreInput
+{
+    [Description("Seed the demo data and exit instead of serving")]
+    public bool SeedOnlyFlag { get; set; }
+}
+
+/// <summary>
+/// <c>dotnet run --project src/Cooperation.Api -- demo</c>: a PostgreSQL (found or started), the demo data,
+/// tokens for each role, and the service on http://localhost:5000. The service started on its own never seeds.
+/// </summary>
+[Description("Run the service with the demo contract and data (starts PostgreSQL when no connection string is set)")]
+public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
+{
+    public const string Name = "demo";
+    private const string Database = "cooperation_demo";
+    private static readonly List<(string Who, string Token)> Tokens = [];
+
+    public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Name;
+
+    /// <summary>Before the host is built: it reads its connection string and signing keys at start-up.</summary>
+    public static async Task PrepareAsync()
+    {
+        var connectionString = await LocalDatabase.EnsureAsync(Database, Console.WriteLine);
+        Environment.SetEnvironmentVariable(LocalDatabase.EnvironmentVariable, connectionString);
+        Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT",
+            Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Development");
+        await MintTokensAsync();
+    }
+
+    public override async Task<bool> Execute(DemoInput input)
+    {
+        using var host = input.BuildHost();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var clock = host.Services.GetRequiredService<TimeProvider>();
+        await DemoData.SeedAsync(store, clock, Console.WriteLine);
+        if (input.SeedOnlyFlag)
+        {
+            return true;
+        }
+
+        await host.StartAsync();
+        var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var url = addresses.FirstOrDefault() ?? "http://localhost:5000";
+        PrintBanner(url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
+        await host.WaitForShutdownAsync();
+        return true;
+    }
+
+    private static void PrintBanner(string url)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Cooperation demo is running on {url}  (Ctrl+C stops it)");
+        Console.WriteLine($"  Swagger UI:   {url}/swagger");
+        Console.WriteLine($"  Health:       {url}/health");
+        Console.WriteLine($"  The contract: curl -H \"Authorization: Bearer $TOKEN\" {url}/api/contracts/{DemoData.ContractId}");
+        Console.WriteLine();
+        if (Tokens.Count == 0)
+        {
+            Console.WriteLine("  Tokens: see the README ('dotnet user-jwts create …').");
+        }
+
+        foreach (var (who, token) in Tokens)
+        {
+            Console.WriteLine($"  {who,-36} TOKEN={token}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("  More tokens: dotnet user-jwts create --project src/Cooperation.Api --role finance --claim municipality=castrop-rauxel --output token");
+    }
+
+    private static async Task MintTokensAsync()
+    {
+        var project = LocalDatabase.FindUp("Cooperation.Api.csproj", Path.Combine(AppContext.BaseDirectory, "..", "..", ".."));
+        if (project is null)
+        {
+            return;
+        }
+
+        (string Who, string[] Arguments)[] wanted =
+        [
+            ("contract-admin (any city)", ["--role", "contract-admin", "--name", "demo-admin"]),
+            ("finance, Castrop-Rauxel", ["--role", "finance", "--claim", "municipality=castrop-rauxel", "--name", "demo-finance-cr"]),
+            ("finance, Bochum", ["--role", "finance", "--claim", "municipality=bochum", "--name", "demo-finance-bo"]),
+            ("service-centre, Bochum", ["--role", "service-centre", "--claim", "municipality=bochum", "--name", "demo-acd"]),
+            ("department, Castrop-Rauxel", ["--role", "department", "--claim", "municipality=castrop-rauxel", "--name", "demo-department"]),
+            ("auditor (everything, read-only)", ["--role", "auditor", "--name", "demo-auditor"]),
+        ];
+        foreach (var (who, arguments) in wanted)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in (string[])["user-jwts", "create", "--project", project, "--output", "token", .. arguments])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start);
+            if (process is null)
+            {
+                return;
+            }
+
+            var token = (await process.StandardOutput.ReadToEndAsync()).Trim();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0 || token.Contains(' ', StringComparison.Ordinal))
+            {
+                return; // the SDK's tool is missing or refused: the banner points to the README instead
+            }
+
+            Tokens.Add((who, token));
+        }
+    }
+}
