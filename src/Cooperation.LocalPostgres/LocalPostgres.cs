@@ -42,7 +42,7 @@ public static class LocalDatabase
             await WaitUntilAcceptingAsync(port, ct);
         }
 
-        if (!await CanLogInAsync(port, ct))
+        if (await TryLogInAsync(port, ct) == Login.Refused)
         {
             await CreateRoleAsync(port, log, ct);
         }
@@ -81,7 +81,7 @@ public static class LocalDatabase
     {
         for (var attempt = 0; attempt < 60; attempt++)
         {
-            if (await AcceptsConnectionsAsync(port, ct) && await AnswersQueriesAsync(port, ct))
+            if (await AcceptsConnectionsAsync(port, ct) && await TryLogInAsync(port, ct) != Login.NoAnswer)
             {
                 return;
             }
@@ -92,36 +92,24 @@ public static class LocalDatabase
         throw new InvalidOperationException($"PostgreSQL on port {port} did not come up within 30 s.");
     }
 
-    // A server that is still starting accepts TCP but refuses logins with 57P03; a wrong password is an answer too.
-    private static async Task<bool> AnswersQueriesAsync(int port, CancellationToken ct)
+    private enum Login { Accepted, Refused, NoAnswer }
+
+    // A server that is still starting accepts TCP but answers no login yet (57P03); a refused login is an answer.
+    private static async Task<Login> TryLogInAsync(int port, CancellationToken ct)
     {
         try
         {
             await using var connection = new NpgsqlConnection(ConnectionString(port, "postgres"));
             await connection.OpenAsync(ct);
-            return true;
+            return Login.Accepted;
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
         {
-            return true;
+            return Login.Refused;
         }
         catch (Exception e) when (e is NpgsqlException or SocketException)
         {
-            return false;
-        }
-    }
-
-    private static async Task<bool> CanLogInAsync(int port, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = new NpgsqlConnection(ConnectionString(port, "postgres"));
-            await connection.OpenAsync(ct);
-            return true;
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
-        {
-            return false;
+            return Login.NoAnswer;
         }
     }
 

@@ -15,6 +15,7 @@ public static class ApiJson
         options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new HourMinuteConverter());
+        options.Converters.Add(new PlainTextConverter());
     }
 
     public static JsonSerializerOptions Options { get; } = Create();
@@ -50,4 +51,32 @@ public sealed class HourMinuteConverter : JsonConverter<TimeOnly>
 
     public override void Write(Utf8JsonWriter writer, TimeOnly value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString(value.Second == 0 ? "HH:mm" : "HH:mm:ss", CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// Text may hold line breaks and tabs but no other control characters: PostgreSQL's jsonb refuses U+0000,
+/// and the rest has no business in a name or an address.
+/// </summary>
+public sealed class PlainTextConverter : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException(); // System.Text.Json's message names the path
+        }
+
+        var text = reader.GetString()!;
+        foreach (var c in text)
+        {
+            if ((char.IsControl(c) && c is not ('\t' or '\n' or '\r')) || c is '\uFFFE' or '\uFFFF')
+            {
+                throw new JsonException();
+            }
+        }
+
+        return text;
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }

@@ -55,7 +55,17 @@ public static partial class Problems
         Status = status,
         Title = title,
         Detail = detail,
-        Type = $"https://httpstatuses.io/{status}",
+        Type = TypeOf(status),
+    };
+
+    // The RFC 9110 sections, as ASP.NET Core links its own problems, so every problem looks alike.
+    private static string? TypeOf(int status) => status switch
+    {
+        400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        _ => null,
     };
 
     /// <summary>
@@ -73,6 +83,7 @@ public static partial class Problems
         {
             var (field, message) = DescribeJsonError(problem.Detail);
             problem.Title = "The request body is not valid JSON for this endpoint";
+            problem.Type = TypeOf(StatusCodes.Status400BadRequest);
             problem.Detail = $"{field}: {message}";
             problem.Extensions.Remove("lineNumber");
             problem.Extensions.Remove("bytePositionInLine");
@@ -110,10 +121,10 @@ public static partial class Problems
             "TimeOnly" => "time of day (HH:mm)",
             "Decimal" or "Double" => "number",
             "Int32" or "Int64" => "whole number",
-            "String" => "string",
+            "String" => "string of plain text (no control characters)",
             "Boolean" => "boolean",
             // Records bound through their constructors report the record, not the member's type.
-            _ => "value for this field: check its type and format (numbers unquoted, dates yyyy-MM-dd, instants ISO 8601 with offset, enumerations as listed in the API)",
+            _ => "value for this field: check its type and format (numbers unquoted, dates yyyy-MM-dd, instants ISO 8601 with offset, enumerations as listed in the API, text without control characters)",
         };
     }
 
