@@ -21,9 +21,9 @@ if (DemoCommand.IsRequested(args))
 var builder = WebApplication.CreateBuilder(args);
 builder.Host.ApplyJasperFxExtensions();
 
-// Generating code needs no database; everything else does.
+// Generating code and listing commands need no database; everything else does.
 var connectionString = builder.Configuration.GetConnectionString("Cooperation")
-    ?? (args is ["codegen", ..] ? "Host=localhost" : null)
+    ?? (args is ["codegen" or "help" or "?", ..] ? "Host=localhost" : null)
     ?? throw new InvalidOperationException(
         "No database: set ConnectionStrings:Cooperation (environment variable ConnectionStrings__Cooperation).");
 var schema = builder.Configuration["Cooperation:Schema"] ?? "cooperation";
