@@ -1,3 +1,4 @@
+using Cooperation.Api.Calls;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Demo;
 using Cooperation.Api.Infrastructure;
@@ -34,6 +35,7 @@ builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOpt
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
+builder.Services.AddCalls();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: false);
 RequestValidation.UseJsonNames();
@@ -66,6 +68,7 @@ builder.Services.AddMarten(opts =>
     opts.Events.MetadataConfig.UserNameEnabled = true;
     opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
     opts.AddContracts();
+    opts.AddCalls();
 })
 .UseNpgsqlDataSource()
 .UseLightweightSessions()

@@ -23,7 +23,7 @@ public static class GetContractEndpoint
         long? wanted = null;
         if (asOf is not null)
         {
-            if (DateTimeOffset.TryParse(asOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) && HasOffset(asOf))
+            if (Instants.TryParse(asOf, out var parsed))
             {
                 instant = parsed;
             }
@@ -93,8 +93,4 @@ public static class GetContractEndpoint
         var today = Berlin.Today(clock);
         return [.. contracts.Select(c => ContractView.From(c, today))];
     }
-
-    // "2021-04-01T10:00" parses, but a local time means nothing to an auditor: demand the offset.
-    private static bool HasOffset(string value) =>
-        value.EndsWith('Z') || value.EndsWith('z') || (value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':');
 }

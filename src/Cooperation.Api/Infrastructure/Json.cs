@@ -16,6 +16,7 @@ public static class ApiJson
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new HourMinuteConverter());
         options.Converters.Add(new PlainTextConverter());
+        options.Converters.Add(new InstantConverter());
     }
 
     public static JsonSerializerOptions Options { get; } = Create();

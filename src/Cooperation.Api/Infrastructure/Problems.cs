@@ -42,6 +42,22 @@ public static partial class Problems
         return problem;
     }
 
+    /// <summary>404 for something a field of the request refers to.</summary>
+    public static ProblemDetails NotFound(string field, string detail)
+    {
+        var problem = NotFound(detail);
+        problem.Extensions[ErrorsKey] = new Dictionary<string, string[]> { [field] = [detail] };
+        return problem;
+    }
+
+    /// <summary>409 for a repeat that differs from what was recorded, naming each difference.</summary>
+    public static ProblemDetails Conflict(IDictionary<string, string[]> differences)
+    {
+        var problem = Conflict("This repeats a request already recorded, with different values: see 'errors'.");
+        problem.Extensions[ErrorsKey] = differences;
+        return problem;
+    }
+
     /// <summary>409 for a request that contradicts the stream's state, naming the field at fault.</summary>
     public static ProblemDetails Conflict(string field, string rule)
     {

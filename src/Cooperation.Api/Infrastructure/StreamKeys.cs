@@ -8,5 +8,9 @@ public static class StreamKeys
 {
     public const string ContractPrefix = "contract:";
 
+    public const string CallPrefix = "call:";
+
     public static string Contract(string contractId) => ContractPrefix + contractId;
+
+    public static string Call(string callId) => CallPrefix + callId;
 }

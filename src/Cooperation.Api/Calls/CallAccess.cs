@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cooperation.Api.Calls;
+
+/// <summary>A call's stream, loaded for a change, with the contract it belongs to.</summary>
+public sealed record CallContext(IEventStream<Call> Stream, Contract? Contract)
+{
+    public Call? Call => Stream.Aggregate;
+}
+
+public static class CallAccess
+{
+    /// <summary>How far a telephony system's clock may run ahead of ours.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    public static async Task<CallContext> LoadAsync(IDocumentSession session, string callId, string? contractId, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Call>(StreamKeys.Call(callId), ct);
+        var id = stream.Aggregate?.ContractId ?? contractId;
+        var contract = id is null ? null : await session.LoadAsync<Contract>(StreamKeys.Contract(id), ct);
+        return new CallContext(stream, contract);
+    }
+
+    /// <summary>404 for a call that does not exist or belongs to a contract out of the caller's reach.</summary>
+    public static ProblemDetails MustReach(CallContext context, string callId, ClaimsPrincipal user) =>
+        context.Call is not null && context.Contract is not null && context.Contract.IsReachableBy(Caller.From(user))
+            ? Problems.None
+            : Problems.NotFound($"There is no call '{callId}'.");
+
+    public static ProblemDetails NotInTheFuture(string field, DateTimeOffset instant, TimeProvider clock) =>
+        instant > clock.GetUtcNow() + ClockSkew
+            ? Problems.Invalid(field, $"'{field}' ({instant:O}) lies in the future.")
+            : Problems.None;
+
+    public static ProblemDetails NotBefore(string field, DateTimeOffset instant, string earlierField, DateTimeOffset earlier) =>
+        instant < earlier
+            ? Problems.Conflict(field, $"'{field}' ({instant:O}) may not precede '{earlierField}' ({earlier:O}): times never go backwards.")
+            : Problems.None;
+
+    /// <summary>
+    /// Saves now rather than in Wolverine's transactional middleware: when an identical request won a race
+    /// for the same stream, <paramref name="whenRaced"/> looks at what it recorded and answers as for a retry.
+    /// </summary>
+    public static async Task<IResult> SaveAsync(
+        IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult> whenRaced, CancellationToken ct)
+    {
+        try
+        {
+            await session.SaveChangesAsync(ct);
+            return saved;
+        }
+        catch (Exception e) when (e is ConcurrencyException or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException)
+        {
+            session.EjectAllPendingChanges();
+            await using var fresh = store.QuerySession();
+            var winner = await fresh.Events.AggregateStreamAsync<Call>(StreamKeys.Call(callId), token: ct);
+            if (winner is null)
+            {
+                throw;
+            }
+
+            return whenRaced(winner);
+        }
+    }
+
+    public static IResult Ok(Call call) => Results.Ok(CallView.From(call));
+}

@@ -1,0 +1,21 @@
+using Marten;
+
+namespace Cooperation.Api.Calls;
+
+public static class CallsConfiguration
+{
+    public static IServiceCollection AddCalls(this IServiceCollection services)
+    {
+        services.AddSingleton<CallerPseudonym>();
+        services.AddHostedService<CallerKeyCheck>();
+        return services;
+    }
+
+    /// <summary>Calls are aggregated live from their few events; no snapshot is written per call.</summary>
+    public static void AddCalls(this StoreOptions options)
+    {
+        options.Events.AddEventType<CallOffered>();
+        options.Events.AddEventType<CallAnswered>();
+        options.Events.AddEventType<CallAbandoned>();
+    }
+}
