@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cooperation.Api.Calls;
 using Cooperation.LocalPostgres;
 using JasperFx.CommandLine;
 using Marten;
@@ -42,6 +43,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var clock = host.Services.GetRequiredService<TimeProvider>();
         await DemoData.SeedAsync(store, clock, Console.WriteLine);
+        await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallerPseudonym>(), Console.WriteLine);
         if (input.SeedOnlyFlag)
         {
             return true;
@@ -62,6 +64,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         Console.WriteLine($"  Swagger UI:   {url}/swagger");
         Console.WriteLine($"  Health:       {url}/health");
         Console.WriteLine($"  The contract: curl -H \"Authorization: Bearer $TOKEN\" {url}/api/contracts/{DemoData.ContractId}");
+        Console.WriteLine($"  A call:       curl -H \"Authorization: Bearer $TOKEN\" {url}/api/calls/demo-20210301-0000");
         Console.WriteLine();
         if (Tokens.Count == 0)
         {
