@@ -60,7 +60,7 @@ public static class AbandonCallEndpoint
         context.Stream.AppendOne(abandoned);
         return await CallAccess.SaveAsync(session, store, call.CallId,
             CallAccess.Ok(call.Apply(abandoned) with { Version = call.Version + 1 }),
-            winner => Decide(winner, command, clock) is var problem && problem.IsNone() ? CallAccess.Ok(winner) : Results.Problem(problem),
+            winner => CallAccess.AsRetry(winner, Decide(winner, command, clock)),
             ct);
     }
 }

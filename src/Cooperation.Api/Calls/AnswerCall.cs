@@ -65,7 +65,7 @@ public static class AnswerCallEndpoint
         context.Stream.AppendOne(answered);
         return await CallAccess.SaveAsync(session, store, call.CallId,
             CallAccess.Ok(call.Apply(answered) with { Version = call.Version + 1 }),
-            winner => Decide(winner, command, clock) is var problem && problem.IsNone() ? CallAccess.Ok(winner) : Results.Problem(problem),
+            winner => CallAccess.AsRetry(winner, Decide(winner, command, clock)),
             ct);
     }
 

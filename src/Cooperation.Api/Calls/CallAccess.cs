@@ -70,4 +70,7 @@ public static class CallAccess
     }
 
     public static IResult Ok(Call call) => Results.Ok(CallView.From(call));
+
+    /// <summary>The answer to a request that lost a race: as a retry if the winner agrees with it, else the problem.</summary>
+    public static IResult AsRetry(Call winner, ProblemDetails decision) => decision.IsNone() ? Ok(winner) : Results.Problem(decision);
 }
