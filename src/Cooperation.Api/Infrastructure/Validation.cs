@@ -36,8 +36,6 @@ public sealed class FluentValidationPolicy : IHttpPolicy
 
 public static class RequestValidation
 {
-    static RequestValidation() => UseJsonNames();
-
     /// <summary>Field names and messages speak of the JSON members ("annualFee"), not the C# ones.</summary>
     public static void UseJsonNames()
     {
