@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
-using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -43,31 +42,15 @@ public static class CallAccess
             ? Problems.Conflict(field, $"'{field}' ({instant:O}) may not precede '{earlierField}' ({earlier:O}): times never go backwards.")
             : Problems.None;
 
-    /// <summary>
-    /// Saves now rather than in Wolverine's transactional middleware: when an identical request won a race
-    /// for the same stream, <paramref name="whenRaced"/> looks at what it recorded and answers as for a retry.
-    /// </summary>
-    public static async Task<IResult> SaveAsync(
-        IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult> whenRaced, CancellationToken ct)
-    {
-        try
+    /// <summary>Saves; a request that lost a race for the call is answered by comparing it with the winner.</summary>
+    public static Task<IResult> SaveAsync(
+        IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult> whenRaced, CancellationToken ct) =>
+        RaceSafeSave.SaveAsync(session, saved, async () =>
         {
-            await session.SaveChangesAsync(ct);
-            return saved;
-        }
-        catch (Exception e) when (e is ConcurrencyException or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException)
-        {
-            session.EjectAllPendingChanges();
             await using var fresh = store.QuerySession();
             var winner = await fresh.Events.AggregateStreamAsync<Call>(StreamKeys.Call(callId), token: ct);
-            if (winner is null)
-            {
-                throw;
-            }
-
-            return whenRaced(winner);
-        }
-    }
+            return winner is null ? null : whenRaced(winner);
+        }, ct);
 
     public static IResult Ok(Call call) => Results.Ok(CallView.From(call));
 

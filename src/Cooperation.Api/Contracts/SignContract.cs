@@ -200,7 +200,7 @@ public static class SignContractEndpoint
 
     [WolverinePost("/api/contracts")]
     [Authorize(Roles = Roles.ContractAdmin)]
-    public static async Task<IResult> Post(SignContract command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(SignContract command, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var signed = command.ToEvent(command.ContractId ?? Guid.NewGuid().ToString("N"), clock.GetUtcNow());
         var key = StreamKeys.Contract(signed.ContractId);
@@ -216,13 +216,28 @@ public static class SignContractEndpoint
                 return ContractAccess.Changed(current!, clock);
             }
 
-            return Results.Problem(Problems.Conflict("contractId", $"A different contract '{signed.ContractId}' already exists."));
+            return Taken(signed.ContractId);
         }
 
         session.Events.StartStream<Contract>(key, signed);
         var contract = Contract.Create(signed) with { Version = 1 };
-        return Results.Created(location, ContractView.From(contract, Infrastructure.Berlin.Today(clock)));
+        return await RaceSafeSave.SaveAsync(session, Results.Created(location, ContractView.From(contract, Berlin.Today(clock))), async () =>
+        {
+            await using var fresh = store.QuerySession();
+            var winner = await fresh.Events.FetchStreamAsync(key, version: 1, token: ct);
+            if (winner.Count == 0)
+            {
+                return null;
+            }
+
+            return winner[0].Data is ContractSigned earlier && SameTerms(earlier, signed)
+                ? ContractAccess.Changed(Contract.Create(earlier) with { Version = 1 }, clock)
+                : Taken(signed.ContractId);
+        }, ct);
     }
+
+    private static IResult Taken(string contractId) =>
+        Results.Problem(Problems.Conflict("contractId", $"A different contract '{contractId}' already exists."));
 
     private static bool SameTerms(ContractSigned a, ContractSigned b) =>
         JsonSerializer.Serialize(a with { SignedAt = default }, ApiJson.Options) ==

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cooperation.Api.Tests.Fixtures;
+using Marten;
 
 namespace Cooperation.Api.Tests.Contracts;
 
@@ -88,6 +89,25 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
 
         Assert.Equal(1, (int)again["version"]!);
         Assert.Equal(before, await Fixture.EventCountAsync());
+    }
+
+    [Fact]
+    public async Task SignContract_twice_at_the_same_moment_stores_one_event_and_both_succeed()
+    {
+        var id = UniqueId("race");
+        var body = ContractRequests.Sign(id).ToJsonString();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Host.Scenario(s =>
+        {
+            s.Post.Text(body).ToUrl("/api/contracts");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithBearerToken(Admin);
+            s.IgnoreStatusCode();
+        })));
+
+        Assert.All(results, r => Assert.Contains(r.Context.Response.StatusCode, new[] { 200, 201 }));
+        await using var session = Fixture.Store.QuerySession();
+        Assert.Single(await session.Events.FetchStreamAsync($"contract:{id}"));
     }
 
     [Fact]
