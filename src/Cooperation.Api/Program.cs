@@ -2,6 +2,7 @@ using Cooperation.Api.Calls;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Demo;
 using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Referrals;
 using FluentValidation;
 using JasperFx;
 using JasperFx.CodeGeneration;
@@ -69,6 +70,7 @@ builder.Services.AddMarten(opts =>
     opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
     opts.AddContracts();
     opts.AddCalls();
+    opts.AddReferrals();
 })
 .UseNpgsqlDataSource()
 .UseLightweightSessions()

@@ -41,8 +41,7 @@ public static class AbandonCallEndpoint
                 });
         }
 
-        return CallAccess.NotInTheFuture("abandonedAt", command.AbandonedAt!.Value, clock)
-            .Then(() => CallAccess.NotBefore("abandonedAt", command.AbandonedAt!.Value, "offeredAt", call.OfferedAt));
+        return BusinessTime.Follows("abandonedAt", command.AbandonedAt!.Value, "offeredAt", call.OfferedAt, clock);
     }
 
     [WolverinePost("/api/calls/{callId}/abandoned")]
@@ -59,7 +58,7 @@ public static class AbandonCallEndpoint
         var abandoned = new CallAbandoned(call.CallId, command.AbandonedAt!.Value);
         context.Stream.AppendOne(abandoned);
         return await CallAccess.SaveAsync(session, store, call.CallId,
-            CallAccess.Ok(call.Apply(abandoned) with { Version = call.Version + 1 }),
+            CallAccess.Ok(call.Then(abandoned)),
             winner => CallAccess.AsRetry(winner, Decide(winner, command, clock)),
             ct);
     }

@@ -46,8 +46,7 @@ public static class AnswerCallEndpoint
                 });
         }
 
-        return CallAccess.NotInTheFuture("answeredAt", command.AnsweredAt!.Value, clock)
-            .Then(() => CallAccess.NotBefore("answeredAt", command.AnsweredAt!.Value, "offeredAt", call.OfferedAt));
+        return BusinessTime.Follows("answeredAt", command.AnsweredAt!.Value, "offeredAt", call.OfferedAt, clock);
     }
 
     [WolverinePost("/api/calls/{callId}/answered")]
@@ -64,7 +63,7 @@ public static class AnswerCallEndpoint
         var answered = new CallAnswered(call.CallId, command.AnsweredAt!.Value, command.AgentId!);
         context.Stream.AppendOne(answered);
         return await CallAccess.SaveAsync(session, store, call.CallId,
-            CallAccess.Ok(call.Apply(answered) with { Version = call.Version + 1 }),
+            CallAccess.Ok(call.Then(answered)),
             winner => CallAccess.AsRetry(winner, Decide(winner, command, clock)),
             ct);
     }

@@ -1,8 +1,20 @@
+using System.Text.Json;
+
 namespace Cooperation.Api.Calls;
 
 public enum CallOutcome { Resolved, AppointmentBooked, Referred, CallbackPromised }
 
 public enum CallStatus { Offered, Answered, Abandoned, Completed }
+
+public static class CallOutcomes
+{
+    /// <summary>Outcomes that leave the citizen waiting for an answer: they open a referral.</summary>
+    public static bool OpensReferral(this CallOutcome outcome) =>
+        outcome is CallOutcome.Referred or CallOutcome.CallbackPromised;
+
+    /// <summary>The outcome as the API spells it.</summary>
+    public static string Name(this CallOutcome outcome) => JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());
+}
 
 // ---- Events of the Call stream (key: "call:{callId}", the telephony system's id) ----
 
@@ -13,6 +25,28 @@ public sealed record CallAnswered(string CallId, DateTimeOffset AnsweredAt, stri
 
 public sealed record CallAbandoned(string CallId, DateTimeOffset AbandonedAt);
 
+/// <summary>
+/// <c>Topic</c> is short free text about the citizen's concern (erasable personal data, domain §5).
+/// <c>ReferralId</c> names the referral this completion opened, in the same transaction.
+/// </summary>
+public sealed record CallCompleted(
+    string CallId, DateTimeOffset CompletedAt, CallOutcome Outcome, string? Topic, string? Department, string? ReferralId, string? AppointmentId);
+
+/// <summary>
+/// Replaces recorded values after the fact; null fields stay as they were. The original events stay in the
+/// stream. <c>ReferralId</c> is set when the correction turned the call into a referral and opened one.
+/// </summary>
+public sealed record CallRecordCorrected(
+    string CallId,
+    string Reason,
+    DateTimeOffset CorrectedAt,
+    DateTimeOffset? AnsweredAt,
+    DateTimeOffset? AbandonedAt,
+    DateTimeOffset? CompletedAt,
+    CallOutcome? Outcome,
+    string? Department,
+    string? ReferralId);
+
 // ---- The aggregate ----
 
 public sealed record Call(
@@ -21,26 +55,75 @@ public sealed record Call(
     string ContractId,
     string ServiceLine,
     DateTimeOffset OfferedAt,
-    string? CallerHash,
-    DateTimeOffset? AnsweredAt,
-    string? AgentId,
-    DateTimeOffset? AbandonedAt)
+    string? CallerHash)
 {
     public long Version { get; init; }
 
-    public CallStatus Status => AnsweredAt is not null ? CallStatus.Answered
+    public DateTimeOffset? AnsweredAt { get; init; }
+
+    public string? AgentId { get; init; }
+
+    public DateTimeOffset? AbandonedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public CallOutcome? Outcome { get; init; }
+
+    public string? Topic { get; init; }
+
+    public string? Department { get; init; }
+
+    public string? ReferralId { get; init; }
+
+    public string? AppointmentId { get; init; }
+
+    public int Corrections { get; init; }
+
+    public CallStatus Status => CompletedAt is not null ? CallStatus.Completed
+        : AnsweredAt is not null ? CallStatus.Answered
         : AbandonedAt is not null ? CallStatus.Abandoned
         : CallStatus.Offered;
 
     public static Call Create(CallOffered e) =>
-        new(Infrastructure.StreamKeys.Call(e.CallId), e.CallId, e.ContractId, e.ServiceLine, e.OfferedAt, e.CallerHash, null, null, null);
+        new(Infrastructure.StreamKeys.Call(e.CallId), e.CallId, e.ContractId, e.ServiceLine, e.OfferedAt, e.CallerHash);
 
     public Call Apply(CallAnswered e) => this with { AnsweredAt = e.AnsweredAt, AgentId = e.AgentId };
 
     public Call Apply(CallAbandoned e) => this with { AbandonedAt = e.AbandonedAt };
+
+    public Call Apply(CallCompleted e) => this with
+    {
+        CompletedAt = e.CompletedAt,
+        Outcome = e.Outcome,
+        Topic = e.Topic,
+        Department = e.Department,
+        ReferralId = e.ReferralId,
+        AppointmentId = e.AppointmentId,
+    };
+
+    public Call Apply(CallRecordCorrected e) => this with
+    {
+        AnsweredAt = e.AnsweredAt ?? AnsweredAt,
+        AbandonedAt = e.AbandonedAt ?? AbandonedAt,
+        CompletedAt = e.CompletedAt ?? CompletedAt,
+        Outcome = e.Outcome ?? Outcome,
+        Department = e.Department ?? Department,
+        ReferralId = e.ReferralId ?? ReferralId,
+        Corrections = Corrections + 1,
+    };
+
+    /// <summary>Applies events in memory, as Marten would when aggregating, for the answer to a write.</summary>
+    public Call Then(params object[] events) => events.Aggregate(this, (call, e) => e switch
+    {
+        CallAnswered answered => call.Apply(answered),
+        CallAbandoned abandoned => call.Apply(abandoned),
+        CallCompleted completed => call.Apply(completed),
+        CallRecordCorrected corrected => call.Apply(corrected),
+        _ => call,
+    } with { Version = call.Version + 1 });
 }
 
-/// <summary>A call as the API shows it.</summary>
+/// <summary>A call as the API shows it: its current values, corrections applied.</summary>
 public sealed record CallView(
     string CallId,
     string StreamId,
@@ -52,9 +135,17 @@ public sealed record CallView(
     bool CallerKnown,
     DateTimeOffset? AnsweredAt,
     string? AgentId,
-    DateTimeOffset? AbandonedAt)
+    DateTimeOffset? AbandonedAt,
+    DateTimeOffset? CompletedAt,
+    CallOutcome? Outcome,
+    string? Topic,
+    string? Department,
+    string? ReferralId,
+    string? AppointmentId,
+    int Corrections)
 {
     public static CallView From(Call call) => new(
         call.CallId, call.Id, call.Version, call.Status, call.ContractId, call.ServiceLine, call.OfferedAt,
-        call.CallerHash is not null, call.AnsweredAt, call.AgentId, call.AbandonedAt);
+        call.CallerHash is not null, call.AnsweredAt, call.AgentId, call.AbandonedAt,
+        call.CompletedAt, call.Outcome, call.Topic, call.Department, call.ReferralId, call.AppointmentId, call.Corrections);
 }

@@ -15,9 +15,6 @@ public sealed record CallContext(IEventStream<Call> Stream, Contract? Contract)
 
 public static class CallAccess
 {
-    /// <summary>How far a telephony system's clock may run ahead of ours.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
-
     public static async Task<CallContext> LoadAsync(IDocumentSession session, string callId, string? contractId, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Call>(StreamKeys.Call(callId), ct);
@@ -32,25 +29,18 @@ public static class CallAccess
             ? Problems.None
             : Problems.NotFound($"There is no call '{callId}'.");
 
-    public static ProblemDetails NotInTheFuture(string field, DateTimeOffset instant, TimeProvider clock) =>
-        instant > clock.GetUtcNow() + ClockSkew
-            ? Problems.Invalid(field, $"'{field}' ({instant:O}) lies in the future.")
-            : Problems.None;
-
-    public static ProblemDetails NotBefore(string field, DateTimeOffset instant, string earlierField, DateTimeOffset earlier) =>
-        instant < earlier
-            ? Problems.Conflict(field, $"'{field}' ({instant:O}) may not precede '{earlierField}' ({earlier:O}): times never go backwards.")
-            : Problems.None;
-
     /// <summary>Saves; a request that lost a race for the call is answered by comparing it with the winner.</summary>
     public static Task<IResult> SaveAsync(
-        IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult> whenRaced, CancellationToken ct) =>
+        IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult?> whenRaced, CancellationToken ct) =>
         RaceSafeSave.SaveAsync(session, saved, async () =>
         {
             await using var fresh = store.QuerySession();
             var winner = await fresh.Events.AggregateStreamAsync<Call>(StreamKeys.Call(callId), token: ct);
             return winner is null ? null : whenRaced(winner);
         }, ct);
+
+    /// <summary>A lost race with no problem to show was lost to something else: the central handler answers 409.</summary>
+    public static IResult? ProblemOrRethrow(ProblemDetails decision) => decision.IsNone() ? null : Results.Problem(decision);
 
     public static IResult Ok(Call call) => Results.Ok(CallView.From(call));
 

@@ -57,7 +57,7 @@ public static class OfferCallEndpoint
 
         var offeredAt = command.OfferedAt!.Value;
         var day = Berlin.DateOf(offeredAt);
-        return CallAccess.NotInTheFuture("offeredAt", offeredAt, clock)
+        return BusinessTime.NotInTheFuture("offeredAt", offeredAt, clock)
             .Then(() => contract.Covers(day)
                 ? Problems.None
                 : Problems.Conflict("offeredAt", contract.Status == ContractStatus.Terminated && day > contract.EndsOn

@@ -4,29 +4,12 @@ using Marten;
 
 namespace Cooperation.Api.Tests.Calls;
 
-public sealed class AnswerCallTests(AppFixture fixture) : ApiTest(fixture)
+public sealed class AnswerCallTests(AppFixture fixture) : CallTest(fixture)
 {
-    private static readonly string Acd = Tokens.For("service-centre", "bochum", "acd");
-
-    private async Task<string> GivenOfferedCall(string offeredAt = "2021-03-01T09:15:00+01:00")
-    {
-        var contract = await GivenContract();
-        var callId = UniqueId("c");
-        await Post("/api/calls", new JsonObject
-        {
-            ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = offeredAt,
-        }, Acd, 201);
-        return callId;
-    }
-
-    private static JsonObject Answered(string at, string agent = "agent-7") => new() { ["answeredAt"] = at, ["agentId"] = agent };
-
-    private static JsonObject Abandoned(string at) => new() { ["abandonedAt"] = at };
-
     [Fact]
     public async Task AnswerCall_records_the_answer()
     {
-        var callId = await GivenOfferedCall();
+        var (_, callId) = await GivenOfferedCall();
 
         var call = await Post($"/api/calls/{callId}/answered", Answered("2021-03-01T09:15:20+01:00"), Acd);
 
@@ -38,7 +21,7 @@ public sealed class AnswerCallTests(AppFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task AnswerCall_repeated_is_200_and_differently_is_409()
     {
-        var callId = await GivenOfferedCall();
+        var (_, callId) = await GivenOfferedCall();
         await Post($"/api/calls/{callId}/answered", Answered("2021-03-01T09:15:20+01:00"), Acd);
         var before = await Fixture.EventCountAsync();
 
@@ -52,11 +35,11 @@ public sealed class AnswerCallTests(AppFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task A_call_is_answered_or_abandoned_never_both()
     {
-        var answeredCall = await GivenOfferedCall();
+        var (_, answeredCall) = await GivenOfferedCall();
         await Post($"/api/calls/{answeredCall}/answered", Answered("2021-03-01T09:15:20+01:00"), Acd);
         await Refused($"/api/calls/{answeredCall}/abandoned", Abandoned("2021-03-01T09:16:00+01:00"), Acd, 409, "abandonedAt", "never both");
 
-        var abandonedCall = await GivenOfferedCall();
+        var (_, abandonedCall) = await GivenOfferedCall();
         await Post($"/api/calls/{abandonedCall}/abandoned", Abandoned("2021-03-01T09:16:00+01:00"), Acd);
         await Refused($"/api/calls/{abandonedCall}/answered", Answered("2021-03-01T09:16:30+01:00"), Acd, 409, "answeredAt", "never both");
     }
@@ -64,7 +47,7 @@ public sealed class AnswerCallTests(AppFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task Times_never_go_backwards()
     {
-        var callId = await GivenOfferedCall();
+        var (_, callId) = await GivenOfferedCall();
 
         await Refused($"/api/calls/{callId}/answered", Answered("2021-03-01T09:15:00+01:00".Replace("09:15", "09:14", StringComparison.Ordinal)), Acd, 409, "answeredAt", "may not precede");
         await Refused($"/api/calls/{callId}/abandoned", Abandoned("2021-03-01T09:14:59+01:00"), Acd, 409, "abandonedAt", "may not precede");
@@ -79,16 +62,10 @@ public sealed class AnswerCallTests(AppFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task Two_identical_answers_racing_store_one_event()
     {
-        var callId = await GivenOfferedCall();
+        var (_, callId) = await GivenOfferedCall();
         var body = Answered("2021-03-01T09:15:20+01:00").ToJsonString();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Host.Scenario(s =>
-        {
-            s.Post.Text(body).ToUrl($"/api/calls/{callId}/answered");
-            s.WithRequestHeader("Content-Type", "application/json");
-            s.WithBearerToken(Acd);
-            s.IgnoreStatusCode();
-        })));
+        var results = await Racing($"/api/calls/{callId}/answered", body, Acd);
 
         Assert.All(results, r => Assert.Equal(200, r.Context.Response.StatusCode));
         await using var session = Fixture.Store.QuerySession();
@@ -98,7 +75,7 @@ public sealed class AnswerCallTests(AppFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task A_call_is_hidden_from_other_municipalities()
     {
-        var callId = await GivenOfferedCall();
+        var (_, callId) = await GivenOfferedCall();
 
         await Get($"/api/calls/{callId}", Tokens.For("department", "castrop-rauxel"));
         await Get($"/api/calls/{callId}", Tokens.For("department", "dortmund"), 404);

@@ -97,13 +97,7 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
         var id = UniqueId("race");
         var body = ContractRequests.Sign(id).ToJsonString();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Host.Scenario(s =>
-        {
-            s.Post.Text(body).ToUrl("/api/contracts");
-            s.WithRequestHeader("Content-Type", "application/json");
-            s.WithBearerToken(Admin);
-            s.IgnoreStatusCode();
-        })));
+        var results = await Racing("/api/contracts", body, Admin);
 
         Assert.All(results, r => Assert.Contains(r.Context.Response.StatusCode, new[] { 200, 201 }));
         await using var session = Fixture.Store.QuerySession();

@@ -51,6 +51,16 @@ public abstract class ApiTest(AppFixture fixture)
     protected Task<JsonNode> Post(string url, JsonNode body, string token, int status = 200) =>
         Send(HttpMethod.Post, url, body.ToJsonString(), token, status);
 
+    /// <summary>The same request sent <paramref name="count"/> times at once, as a retrying telephony system may.</summary>
+    protected Task<IScenarioResult[]> Racing(string url, string json, string token, int count = 4) =>
+        Task.WhenAll(Enumerable.Range(0, count).Select(_ => Host.Scenario(s =>
+        {
+            s.Post.Text(json).ToUrl(url);
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithBearerToken(token);
+            s.IgnoreStatusCode();
+        })));
+
     protected Task<JsonNode> Get(string url, string token, int status = 200) => Send(HttpMethod.Get, url, null, token, status);
 
     /// <summary>

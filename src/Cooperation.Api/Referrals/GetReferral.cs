@@ -1,0 +1,91 @@
+using System.Security.Claims;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Referrals;
+
+public static class GetReferralEndpoint
+{
+    public const int MaxLimit = 1000;
+
+    [WolverineGet("/api/referrals/{referralId}")]
+    [Authorize(Roles = Roles.Any)]
+    public static async Task<IResult> Get(string referralId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    {
+        var referral = ReferralAccess.IsValidId(referralId) ? await session.LoadAsync<Referral>(StreamKeys.Referral(referralId), ct) : null;
+        var contract = referral is null ? null : await session.LoadAsync<Contract>(StreamKeys.Contract(referral.ContractId), ct);
+        return contract is not null && contract.IsReachableBy(Caller.From(user))
+            ? ReferralAccess.Ok(referral!)
+            : Results.Problem(Problems.NotFound($"There is no referral '{referralId}'."));
+    }
+
+    /// <summary>
+    /// A department's work queue: a contract's referrals, oldest first, optionally by status
+    /// (comma-separated, e.g. <c>open,accepted</c>) and department.
+    /// </summary>
+    [WolverineGet("/api/referrals")]
+    [Authorize(Roles = Roles.Any)]
+    public static async Task<IResult> List(
+        string? contractId, string? status, string? department, int? limit, int? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(contractId))
+        {
+            errors["contractId"] = ["'contractId' is required: a work queue belongs to one contract."];
+        }
+
+        var statuses = new List<ReferralStatus>();
+        foreach (var name in (status ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Enum.TryParse<ReferralStatus>(name, ignoreCase: true, out var parsed) && Kebab(parsed) == name)
+            {
+                statuses.Add(parsed);
+            }
+            else
+            {
+                errors["status"] = [$"'status' must be one or more of {string.Join(", ", Enum.GetValues<ReferralStatus>().Select(Kebab))}, separated by commas."];
+            }
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"'limit' must be between 1 and {MaxLimit}."];
+        }
+
+        if (offset is < 0)
+        {
+            errors["offset"] = ["'offset' may not be negative."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.Problem(Problems.Invalid(errors));
+        }
+
+        var contract = await session.LoadAsync<Contract>(StreamKeys.Contract(contractId!), ct);
+        if (contract is null || !contract.IsReachableBy(Caller.From(user)))
+        {
+            return Results.Problem(Problems.NotFound("contractId", $"There is no contract '{contractId}'."));
+        }
+
+        var query = session.Query<Referral>().Where(r => r.ContractId == contractId);
+        if (statuses.Count > 0)
+        {
+            query = query.Where(r => statuses.Contains(r.Status));
+        }
+
+        if (department is not null)
+        {
+            query = query.Where(r => r.Department == department);
+        }
+
+        var page = await query.OrderBy(r => r.OpenedAt).ThenBy(r => r.ReferralId)
+            .Skip(offset ?? 0).Take(limit ?? MaxLimit).ToListAsync(ct);
+        return Results.Ok(page.Select(ReferralView.From));
+    }
+
+    private static string Kebab(ReferralStatus status) => status.ToString().ToLowerInvariant();
+}
