@@ -1,3 +1,4 @@
+using Cooperation.Api.Appointments;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Demo;
@@ -69,6 +70,7 @@ builder.Services.AddMarten(opts =>
     opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
     opts.AddContracts();
     opts.AddCalls();
+    opts.AddAppointments();
 })
 .UseNpgsqlDataSource()
 .UseLightweightSessions()

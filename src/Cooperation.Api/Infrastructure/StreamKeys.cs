@@ -10,7 +10,11 @@ public static class StreamKeys
 
     public const string CallPrefix = "call:";
 
+    public const string AppointmentPrefix = "appointment:";
+
     public static string Contract(string contractId) => ContractPrefix + contractId;
 
     public static string Call(string callId) => CallPrefix + callId;
+
+    public static string Appointment(string appointmentId) => AppointmentPrefix + appointmentId;
 }
