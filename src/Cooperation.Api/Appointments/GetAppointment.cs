@@ -33,7 +33,8 @@ public static class GetAppointmentEndpoint
             ? AppointmentAccess.Ok(appointment!)
             : Results.Problem(Problems.NotFound(travel.IsNow
                 ? $"There is no appointment '{appointmentId}'."
-                : $"There was no appointment '{appointmentId}' at {(object?)travel.AsOf?.ToString("O") ?? $"version {travel.Version}"}."));
+                : travel.AsOf is { } at ? $"There was no appointment '{appointmentId}' at {at:O}."
+                : $"Appointment '{appointmentId}' has no version {travel.Version}."));
     }
 
     /// <summary>A contract's appointments by start, optionally only those with a status or booked in a call.</summary>
