@@ -1,3 +1,4 @@
+using Cooperation.Api.Appointments;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Demo;
@@ -71,6 +72,7 @@ builder.Services.AddMarten(opts =>
     opts.AddContracts();
     opts.AddCalls();
     opts.AddReferrals();
+    opts.AddAppointments();
 })
 .UseNpgsqlDataSource()
 .UseLightweightSessions()

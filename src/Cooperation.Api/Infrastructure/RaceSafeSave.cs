@@ -31,4 +31,15 @@ public static class RaceSafeSave
             return answer;
         }
     }
+
+    /// <summary>As above, with <paramref name="whenRaced"/> given the winner's state of the stream, read afresh.</summary>
+    public static Task<IResult> SaveAsync<T>(
+        IDocumentSession session, IDocumentStore store, string streamKey, IResult saved, Func<T, IResult> whenRaced, CancellationToken ct)
+        where T : class =>
+        SaveAsync(session, saved, async () =>
+        {
+            await using var fresh = store.QuerySession();
+            var winner = await fresh.Events.AggregateStreamAsync<T>(streamKey, token: ct);
+            return winner is null ? null : whenRaced(winner);
+        }, ct);
 }

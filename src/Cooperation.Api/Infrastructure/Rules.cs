@@ -27,4 +27,8 @@ public static partial class Rules
     public static IRuleBuilderOptions<T, DateOnly?> PlausibleDate<T>(this IRuleBuilder<T, DateOnly?> rule) =>
         rule.Must(d => d is null || (d.Value.Year >= 2000 && d.Value.Year <= 2200))
             .WithMessage("'{PropertyName}' must be a date between 2000 and 2200.");
+
+    public static IRuleBuilderOptions<T, DateTimeOffset?> PlausibleInstant<T>(this IRuleBuilder<T, DateTimeOffset?> rule) =>
+        rule.Must(i => i is null || (i.Value.Year >= 2000 && i.Value.Year <= 2200))
+            .WithMessage("'{PropertyName}' must be an instant between 2000 and 2200.");
 }

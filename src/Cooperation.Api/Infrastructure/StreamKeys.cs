@@ -12,9 +12,13 @@ public static class StreamKeys
 
     public const string ReferralPrefix = "referral:";
 
+    public const string AppointmentPrefix = "appointment:";
+
     public static string Contract(string contractId) => ContractPrefix + contractId;
 
     public static string Call(string callId) => CallPrefix + callId;
 
     public static string Referral(string referralId) => ReferralPrefix + referralId;
+
+    public static string Appointment(string appointmentId) => AppointmentPrefix + appointmentId;
 }

@@ -1,0 +1,27 @@
+using System.Security.Claims;
+using Cooperation.Api.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Appointments;
+
+/// <summary>The body is empty (`{}`): the server's clock is when it was recorded.</summary>
+public sealed record RecordAppointmentMissed;
+
+public static class RecordAppointmentMissedEndpoint
+{
+    public static Task<AppointmentContext> LoadAsync(string appointmentId, IDocumentSession session, CancellationToken ct) =>
+        AppointmentAccess.LoadAsync(session, appointmentId, null, ct);
+
+    public static ProblemDetails Validate(RecordAppointmentMissed command, AppointmentContext context, string appointmentId, ClaimsPrincipal user, TimeProvider clock) =>
+        AppointmentAccess.MustReach(context, appointmentId, user)
+            .Then(() => AppointmentAccess.MayRecord(context.Appointment!, AppointmentStatus.Missed, clock));
+
+    [WolverinePost("/api/appointments/{appointmentId}/missed")]
+    [Authorize(Roles = AppointmentAccess.Writers)]
+    public static Task<IResult> Post(
+        RecordAppointmentMissed command, AppointmentContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
+        AppointmentAccess.RecordAsync(context, AppointmentStatus.Missed, session, store, clock, ct);
+}
