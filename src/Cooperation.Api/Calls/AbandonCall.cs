@@ -24,7 +24,7 @@ public static class AbandonCallEndpoint
     public static ProblemDetails Validate(AbandonCall command, CallContext context, string callId, ClaimsPrincipal user, TimeProvider clock) =>
         CallAccess.MustReach(context, callId, user).Then(() => Decide(context.Call!, command, clock));
 
-    private static ProblemDetails Decide(Call call, AbandonCall command, TimeProvider clock)
+    internal static ProblemDetails Decide(Call call, AbandonCall command, TimeProvider clock)
     {
         if (call.AnsweredAt is { } answered)
         {

@@ -28,7 +28,7 @@ public static class AnswerCallEndpoint
     public static ProblemDetails Validate(AnswerCall command, CallContext context, string callId, ClaimsPrincipal user, TimeProvider clock) =>
         CallAccess.MustReach(context, callId, user).Then(() => Decide(context.Call!, command, clock));
 
-    private static ProblemDetails Decide(Call call, AnswerCall command, TimeProvider clock)
+    internal static ProblemDetails Decide(Call call, AnswerCall command, TimeProvider clock)
     {
         if (call.AbandonedAt is { } abandoned)
         {
@@ -68,6 +68,6 @@ public static class AnswerCallEndpoint
             ct);
     }
 
-    private static bool IsRepeat(Call call, AnswerCall command) =>
+    internal static bool IsRepeat(Call call, AnswerCall command) =>
         call.AnsweredAt == command.AnsweredAt && call.AgentId == command.AgentId;
 }

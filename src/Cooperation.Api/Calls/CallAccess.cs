@@ -32,12 +32,7 @@ public static class CallAccess
     /// <summary>Saves; a request that lost a race for the call is answered by comparing it with the winner.</summary>
     public static Task<IResult> SaveAsync(
         IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult?> whenRaced, CancellationToken ct) =>
-        RaceSafeSave.SaveAsync(session, saved, async () =>
-        {
-            await using var fresh = store.QuerySession();
-            var winner = await fresh.Events.AggregateStreamAsync<Call>(StreamKeys.Call(callId), token: ct);
-            return winner is null ? null : whenRaced(winner);
-        }, ct);
+        RaceSafeSave.SaveAsync(session, store, StreamKeys.Call(callId), saved, whenRaced, ct);
 
     /// <summary>A lost race with no problem to show was lost to something else: the central handler answers 409.</summary>
     public static IResult? ProblemOrRethrow(ProblemDetails decision) => decision.IsNone() ? null : Results.Problem(decision);

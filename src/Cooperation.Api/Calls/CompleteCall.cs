@@ -83,7 +83,7 @@ public static class CompleteCallEndpoint
     }
 
     /// <summary>A made referral id is no difference: a retry without one repeats the completion that made it.</summary>
-    private static bool IsRepeat(Call call, CompleteCall command) =>
+    internal static bool IsRepeat(Call call, CompleteCall command) =>
         call.Status == CallStatus.Completed && Differences(call, command).Count == 0;
 
     private static Dictionary<string, string[]> Differences(Call call, CompleteCall command)

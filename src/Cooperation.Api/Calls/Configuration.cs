@@ -7,6 +7,8 @@ public static class CallsConfiguration
     public static IServiceCollection AddCalls(this IServiceCollection services)
     {
         services.AddSingleton<CallerPseudonym>();
+        services.AddSingleton<CallRecordRules>();
+        services.AddSingleton<CallImport>();
         services.AddHostedService<CallerKeyCheck>();
         return services;
     }
@@ -17,5 +19,7 @@ public static class CallsConfiguration
         options.Events.AddEventType<CallOffered>();
         options.Events.AddEventType<CallAnswered>();
         options.Events.AddEventType<CallAbandoned>();
+        options.Events.AddEventType<CallCompleted>();
+        options.Events.AddEventType<CallRecordCorrected>();
     }
 }

@@ -40,15 +40,18 @@ public static class OfferCallEndpoint
     public static Task<CallContext> LoadAsync(OfferCall command, IDocumentSession session, CancellationToken ct) =>
         CallAccess.LoadAsync(session, command.CallId!, command.ContractId, ct);
 
-    public static ProblemDetails Validate(OfferCall command, CallContext context, ClaimsPrincipal user, TimeProvider clock, CallerPseudonym pseudonym)
+    public static ProblemDetails Validate(OfferCall command, CallContext context, ClaimsPrincipal user, TimeProvider clock, CallerPseudonym pseudonym) =>
+        Decide(command, context.Call, context.Contract, Caller.From(user), clock, pseudonym);
+
+    /// <summary>A new call must fit its contract; a recorded one must be repeated exactly.</summary>
+    internal static ProblemDetails Decide(OfferCall command, Call? recorded, Contract? contract, Caller caller, TimeProvider clock, CallerPseudonym pseudonym)
     {
-        var contract = context.Contract;
-        if (contract is null || !contract.IsReachableBy(Caller.From(user)))
+        if (contract is null || !contract.IsReachableBy(caller))
         {
             return Problems.NotFound("contractId", $"There is no contract '{command.ContractId}'.");
         }
 
-        if (context.Call is { } recorded)
+        if (recorded is not null)
         {
             return Differences(recorded, command, pseudonym) is { Count: > 0 } differences
                 ? Problems.Conflict(differences)
@@ -89,7 +92,7 @@ public static class OfferCallEndpoint
             ct);
     }
 
-    private static string? HashOf(OfferCall command, CallerPseudonym pseudonym) =>
+    internal static string? HashOf(OfferCall command, CallerPseudonym pseudonym) =>
         CallerPseudonym.TryNormalize(command.Caller, out var e164) ? pseudonym.Hash(e164) : null;
 
     /// <summary>What a repeat of the offer says differently from what was recorded, by field.</summary>

@@ -18,7 +18,7 @@ public static class RaceSafeSave
             await session.SaveChangesAsync(ct);
             return saved;
         }
-        catch (Exception e) when (e is ConcurrencyException or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException)
+        catch (Exception e) when (IsLostRace(e))
         {
             session.EjectAllPendingChanges();
             var answer = await whenRaced();
@@ -32,9 +32,13 @@ public static class RaceSafeSave
         }
     }
 
+    /// <summary>Another writer changed or started the same stream first.</summary>
+    public static bool IsLostRace(Exception e) =>
+        e is ConcurrencyException or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException;
+
     /// <summary>As above, with <paramref name="whenRaced"/> given the winner's state of the stream, read afresh.</summary>
     public static Task<IResult> SaveAsync<T>(
-        IDocumentSession session, IDocumentStore store, string streamKey, IResult saved, Func<T, IResult> whenRaced, CancellationToken ct)
+        IDocumentSession session, IDocumentStore store, string streamKey, IResult saved, Func<T, IResult?> whenRaced, CancellationToken ct)
         where T : class =>
         SaveAsync(session, saved, async () =>
         {

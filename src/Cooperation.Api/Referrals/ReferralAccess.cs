@@ -78,12 +78,8 @@ public static class ReferralAccess
     {
         var referral = context.Referral!;
         context.Stream.AppendOne(change);
-        return RaceSafeSave.SaveAsync(session, Ok(referral.Then(change)), async () =>
-        {
-            await using var fresh = store.QuerySession();
-            var winner = await fresh.Events.AggregateStreamAsync<Referral>(referral.Id, token: ct);
-            return winner is null ? null : decide(winner) is { } problem && !problem.IsNone() ? Results.Problem(problem) : Ok(winner);
-        }, ct);
+        return RaceSafeSave.SaveAsync<Referral>(session, store, referral.Id, Ok(referral.Then(change)),
+            winner => decide(winner) is { } problem && !problem.IsNone() ? Results.Problem(problem) : Ok(winner), ct);
     }
 
     public static IResult Ok(Referral referral) => Results.Ok(ReferralView.From(referral));

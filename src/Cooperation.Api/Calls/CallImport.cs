@@ -1,0 +1,339 @@
+using System.IO.Pipelines;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Referrals;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cooperation.Api.Calls;
+
+/// <summary>
+/// Imports call records in bulk (ADR 9). Lines are read as they arrive and decided in chunks: one query loads
+/// the chunk's recorded calls, each line is judged by the same rules as the single requests, and the chunk's
+/// events for many streams go to the database in one transaction. If that transaction loses a race with
+/// another writer, its lines are written one by one, so each line is still stored whole or not at all.
+/// </summary>
+public sealed class CallImport(IDocumentStore store, CallRecordRules rules, CallerPseudonym pseudonym, TimeProvider clock, ILogger<CallImport> log)
+{
+    public const int MaxLineBytes = 64 * 1024;
+    public const int ChunkSize = 500;
+    public const int MaxRejectedListed = 1000;
+    private const int ProgressEvery = 10_000;
+    private const int AttemptsPerLine = 3;
+
+    private readonly IDocumentStore _store = store;
+    private readonly TimeProvider _clock = clock;
+    private readonly CallerPseudonym _pseudonym = pseudonym;
+    private readonly ILogger<CallImport> _log = log;
+
+    public async Task<BatchResult> RunAsync(PipeReader body, Caller caller, string? correlationId, CancellationToken ct)
+    {
+        var run = new Run(this, caller, correlationId);
+        var chunk = new List<(long Line, CallRecord Record)>(ChunkSize);
+        var reader = new NdjsonReader<CallRecord>(body, ApiJson.Options, MaxLineBytes);
+        await foreach (var line in reader.ReadAsync(ct))
+        {
+            run.Lines = line.Number;
+            if (line.Value is null)
+            {
+                run.Reject(new RejectedLine(line.Number, null, StatusCodes.Status400BadRequest,
+                    new Dictionary<string, string[]> { [line.Field!] = [line.Error!] }));
+                continue;
+            }
+
+            if (rules.Check(line.Value) is { Count: > 0 } errors)
+            {
+                run.Reject(new RejectedLine(line.Number, line.Value.CallId, StatusCodes.Status400BadRequest, errors));
+                continue;
+            }
+
+            chunk.Add((line.Number, line.Value));
+            if (chunk.Count == ChunkSize)
+            {
+                await run.WriteAsync(chunk, ct);
+                chunk.Clear();
+            }
+        }
+
+        await run.WriteAsync(chunk, ct);
+        _log.LogInformation("Call batch: {Lines} lines, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected",
+            run.Lines, run.Accepted, run.Duplicates, run.RejectedCount);
+        return run.Result;
+    }
+
+    /// <summary>One request's import: its counts, and the contracts it has met.</summary>
+    private sealed class Run(CallImport import, Caller caller, string? correlationId)
+    {
+        private readonly Dictionary<string, Contract?> _contracts = new(StringComparer.Ordinal);
+        private readonly List<RejectedLine> _rejected = [];
+        private long _nextProgress = ProgressEvery;
+
+        public long Lines { get; set; }
+
+        public long Accepted { get; private set; }
+
+        public long Duplicates { get; private set; }
+
+        public long RejectedCount { get; private set; }
+
+        public BatchResult Result => new(Accepted, Duplicates, _rejected.OrderBy(r => r.Line).ToList(), RejectedCount, Lines);
+
+        public void Reject(RejectedLine line)
+        {
+            RejectedCount++;
+            if (_rejected.Count < MaxRejectedListed)
+            {
+                _rejected.Add(line);
+            }
+        }
+
+        public async Task WriteAsync(IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+        {
+            if (lines.Count == 0)
+            {
+                return;
+            }
+
+            List<Verdict> verdicts;
+            try
+            {
+                verdicts = await TryWriteAsync(lines, ct);
+            }
+            catch (Exception e) when (RaceSafeSave.IsLostRace(e))
+            {
+                verdicts = await WriteOneByOneAsync(lines, ct);
+            }
+
+            foreach (var verdict in verdicts)
+            {
+                switch (verdict)
+                {
+                    case Verdict.Stored:
+                        Accepted++;
+                        break;
+                    case Verdict.Unchanged:
+                        Duplicates++;
+                        break;
+                    case Verdict.Refused refused:
+                        Reject(refused.Line);
+                        break;
+                }
+            }
+
+            if (Lines >= _nextProgress)
+            {
+                import._log.LogInformation("Call batch: {Lines} lines read, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected so far",
+                    Lines, Accepted, Duplicates, RejectedCount);
+                _nextProgress = (Lines / ProgressEvery + 1) * ProgressEvery;
+            }
+        }
+
+        private async Task<List<Verdict>> WriteOneByOneAsync(IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+        {
+            var verdicts = new List<Verdict>(lines.Count);
+            foreach (var line in lines)
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        verdicts.AddRange(await TryWriteAsync([line], ct));
+                        break;
+                    }
+                    catch (Exception e) when (RaceSafeSave.IsLostRace(e) && attempt < AttemptsPerLine)
+                    {
+                        // Another writer again: read its state and decide afresh.
+                    }
+                    catch (Exception e) when (RaceSafeSave.IsLostRace(e))
+                    {
+                        verdicts.Add(new Verdict.Refused(new RejectedLine(line.Line, line.Record.CallId, StatusCodes.Status409Conflict,
+                            new Dictionary<string, string[]> { ["callId"] = ["The call kept changing while it was imported; send the line again."] })));
+                        break;
+                    }
+                }
+            }
+
+            return verdicts;
+        }
+
+        /// <summary>Decides the lines on the recorded state and saves what they add in one transaction.</summary>
+        private async Task<List<Verdict>> TryWriteAsync(IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+        {
+            await using var session = import._store.LightweightSession();
+            session.LastModifiedBy = caller.Subject;
+            session.CorrelationId = correlationId;
+
+            var recorded = await LoadCallsAsync(session, lines, ct);
+            await LoadContractsAsync(session, lines.Select(l => l.Record.ContractId!).Concat(recorded.Values.Select(c => c.ContractId)), ct);
+            var referralKeys = lines.Select(l => StreamKeys.Referral(ReferralAccess.IdFor(l.Record.CallId!))).ToList();
+            var takenReferrals = (await session.Query<Referral>().Where(r => referralKeys.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct))
+                .ToHashSet(StringComparer.Ordinal);
+
+            var current = new Dictionary<string, Call>(recorded, StringComparer.Ordinal);
+            var appended = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+            var verdicts = new List<Verdict>(lines.Count);
+            foreach (var (number, record) in lines)
+            {
+                var key = StreamKeys.Call(record.CallId!);
+                var decision = Decide(record, current.GetValueOrDefault(key), takenReferrals);
+                if (decision.Problem is { } problem)
+                {
+                    verdicts.Add(new Verdict.Refused(RejectedLine.From(number, record.CallId, problem)));
+                    continue;
+                }
+
+                if (decision.Events.Count == 0)
+                {
+                    verdicts.Add(new Verdict.Unchanged());
+                    continue;
+                }
+
+                verdicts.Add(new Verdict.Stored());
+                current[key] = decision.After!;
+                (appended.TryGetValue(key, out var events) ? events : appended[key] = []).AddRange(decision.Events);
+                if (decision.Referral is { } opened)
+                {
+                    takenReferrals.Add(StreamKeys.Referral(opened.ReferralId));
+                    session.Events.StartStream<Referral>(StreamKeys.Referral(opened.ReferralId), opened);
+                }
+            }
+
+            foreach (var (key, events) in appended)
+            {
+                if (recorded.TryGetValue(key, out var before))
+                {
+                    session.Events.Append(key, before.Version + events.Count, events);
+                }
+                else
+                {
+                    session.Events.StartStream<Call>(key, events);
+                }
+            }
+
+            await session.SaveChangesAsync(ct);
+            return verdicts;
+        }
+
+        /// <summary>A line is judged step by step with the single requests' rules, on the call as the lines before left it.</summary>
+        private Decision Decide(CallRecord record, Call? call, HashSet<string> takenReferrals)
+        {
+            var contract = _contracts.GetValueOrDefault(call?.ContractId ?? record.ContractId!);
+            var problem = OfferCallEndpoint.Decide(record.Offer, call, contract, caller, import._clock, import._pseudonym);
+            if (!problem.IsNone())
+            {
+                return Decision.Refuse(problem);
+            }
+
+            var events = new List<object>();
+            if (call is null)
+            {
+                var offered = new CallOffered(record.CallId!, record.ContractId!, record.ServiceLine!, record.OfferedAt!.Value,
+                    OfferCallEndpoint.HashOf(record.Offer, import._pseudonym));
+                events.Add(offered);
+                call = Call.Create(offered) with { Version = 1 };
+            }
+
+            if (record.Answer is { } answer)
+            {
+                if (!(problem = AnswerCallEndpoint.Decide(call, answer, import._clock)).IsNone())
+                {
+                    return Decision.Refuse(problem);
+                }
+
+                if (!AnswerCallEndpoint.IsRepeat(call, answer))
+                {
+                    Add(new CallAnswered(call.CallId, answer.AnsweredAt!.Value, answer.AgentId!));
+                }
+            }
+
+            if (record.Abandon is { } abandon)
+            {
+                if (!(problem = AbandonCallEndpoint.Decide(call, abandon, import._clock)).IsNone())
+                {
+                    return Decision.Refuse(problem);
+                }
+
+                if (call.AbandonedAt != abandon.AbandonedAt)
+                {
+                    Add(new CallAbandoned(call.CallId, abandon.AbandonedAt!.Value));
+                }
+            }
+
+            ReferralOpened? referral = null;
+            if (record.Complete is { } complete && !CompleteCallEndpoint.IsRepeat(call, complete))
+            {
+                if (!(problem = CompleteCallEndpoint.Decide(call, complete, import._clock)).IsNone())
+                {
+                    return Decision.Refuse(problem);
+                }
+
+                var outcome = complete.Outcome!.Value;
+                var referralId = outcome.OpensReferral() ? ReferralAccess.IdFor(call.CallId) : null;
+                if (referralId is not null && takenReferrals.Contains(StreamKeys.Referral(referralId)))
+                {
+                    return Decision.Refuse(Problems.Conflict("outcome", $"Referral '{referralId}' exists already; the call cannot open it."));
+                }
+
+                Add(new CallCompleted(call.CallId, complete.CompletedAt!.Value, outcome, complete.Topic, complete.Department, referralId, null));
+                referral = referralId is null
+                    ? null
+                    : new ReferralOpened(referralId, call.CallId, call.ContractId, call.ServiceLine, complete.Department!, outcome, complete.CompletedAt.Value);
+            }
+
+            return new Decision(null, events, call, referral);
+
+            void Add(object e)
+            {
+                events.Add(e);
+                call = call.Then(e);
+            }
+        }
+
+        private static async Task<Dictionary<string, Call>> LoadCallsAsync(
+            IDocumentSession session, IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+        {
+            var keys = lines.Select(l => StreamKeys.Call(l.Record.CallId!)).Distinct().ToList();
+            var events = await session.Events.QueryAllRawEvents()
+                .Where(e => keys.Contains(e.StreamKey!))
+                .OrderBy(e => e.Sequence)
+                .ToListAsync(ct);
+            return events.GroupBy(e => e.StreamKey!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => Fold(g.ToList()), StringComparer.Ordinal);
+        }
+
+        /// <summary>The same fold Marten's live aggregation makes, over events already loaded.</summary>
+        private static Call Fold(List<IEvent> events) =>
+            events.Skip(1).Aggregate(Call.Create((CallOffered)events[0].Data) with { Version = 1 }, (call, e) => call.Then(e.Data))
+                with { Version = events[^1].Version };
+
+        private async Task LoadContractsAsync(IDocumentSession session, IEnumerable<string> ids, CancellationToken ct)
+        {
+            var missing = ids.Where(id => !_contracts.ContainsKey(id)).Distinct().ToList();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+
+            var found = await session.LoadManyAsync<Contract>(ct, missing.Select(StreamKeys.Contract));
+            foreach (var id in missing)
+            {
+                _contracts[id] = found.FirstOrDefault(c => c.ContractId == id);
+            }
+        }
+    }
+
+    private sealed record Decision(ProblemDetails? Problem, List<object> Events, Call? After, ReferralOpened? Referral)
+    {
+        public static Decision Refuse(ProblemDetails problem) => new(problem, [], null, null);
+    }
+
+    private abstract record Verdict
+    {
+        public sealed record Stored : Verdict;
+
+        public sealed record Unchanged : Verdict;
+
+        public sealed record Refused(RejectedLine Line) : Verdict;
+    }
+}
