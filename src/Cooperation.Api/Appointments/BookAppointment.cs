@@ -65,7 +65,6 @@ public static class BookAppointmentEndpoint
             .Then(() => command.CallId is null ? Problems.None : MustComeFromTheCall(command, booking, user));
     }
 
-    // merge: the rule that the call's outcome is 'appointment-booked' belongs here, once calls are completed.
     private static ProblemDetails MustComeFromTheCall(BookAppointment command, Booking booking, ClaimsPrincipal user)
     {
         var call = booking.Call;
@@ -79,10 +78,17 @@ public static class BookAppointmentEndpoint
             return Problems.Conflict("callId", $"Call '{call.CallId}' was taken on contract '{call.ContractId}', not on '{command.ContractId}'.");
         }
 
-        return call.AnsweredAt is null
-            ? Problems.Conflict("callId", call.AbandonedAt is { } abandoned
+        if (call.AnsweredAt is null)
+        {
+            return Problems.Conflict("callId", call.AbandonedAt is { } abandoned
                 ? $"Call '{call.CallId}' was abandoned at {abandoned:O}: an appointment is booked only in an answered call."
-                : $"Call '{call.CallId}' has not been answered: an appointment is booked only in an answered call.")
+                : $"Call '{call.CallId}' has not been answered: an appointment is booked only in an answered call.");
+        }
+
+        // A call in which an appointment is booked has, or later gets, the outcome 'appointment-booked'.
+        return call.Outcome is { } outcome && outcome != CallOutcome.AppointmentBooked
+            ? Problems.Conflict("callId",
+                $"Call '{call.CallId}' was completed as '{outcome.Name()}'; an appointment booked in it needs the outcome 'appointment-booked' (correct the call first).")
             : Problems.None;
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Cooperation.Api.Appointments;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
@@ -170,13 +171,17 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
             var takenReferrals = (await session.Query<Referral>().Where(r => referralKeys.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct))
                 .ToHashSet(StringComparer.Ordinal);
 
+            var callIds = lines.Select(l => l.Record.CallId).ToList();
+            var withAppointments = (await session.Query<Appointment>().Where(a => callIds.Contains(a.CallId)).Select(a => a.CallId!).ToListAsync(ct))
+                .ToHashSet(StringComparer.Ordinal);
+
             var current = new Dictionary<string, Call>(recorded, StringComparer.Ordinal);
             var appended = new Dictionary<string, List<object>>(StringComparer.Ordinal);
             var verdicts = new List<Verdict>(lines.Count);
             foreach (var (number, record) in lines)
             {
                 var key = StreamKeys.Call(record.CallId!);
-                var decision = Decide(record, current.GetValueOrDefault(key), takenReferrals);
+                var decision = Decide(record, current.GetValueOrDefault(key), takenReferrals, withAppointments);
                 if (decision.Problem is { } problem)
                 {
                     verdicts.Add(new Verdict.Refused(RejectedLine.From(number, record.CallId, problem)));
@@ -216,7 +221,7 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
         }
 
         /// <summary>A line is judged step by step with the single requests' rules, on the call as the lines before left it.</summary>
-        private Decision Decide(CallRecord record, Call? call, HashSet<string> takenReferrals)
+        private Decision Decide(CallRecord record, Call? call, HashSet<string> takenReferrals, HashSet<string> withAppointments)
         {
             var contract = _contracts.GetValueOrDefault(call?.ContractId ?? record.ContractId!);
             var problem = OfferCallEndpoint.Decide(record.Offer, call, contract, caller, import._clock, import._pseudonym);
@@ -269,6 +274,11 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                 }
 
                 var outcome = complete.Outcome!.Value;
+                if (outcome != CallOutcome.AppointmentBooked && withAppointments.Contains(call.CallId))
+                {
+                    return Decision.Refuse(Problems.Conflict("outcome", $"An appointment was booked in call '{call.CallId}': its outcome is 'appointment-booked'."));
+                }
+
                 var referralId = outcome.OpensReferral() ? ReferralAccess.IdFor(call.CallId) : null;
                 if (referralId is not null && takenReferrals.Contains(StreamKeys.Referral(referralId)))
                 {

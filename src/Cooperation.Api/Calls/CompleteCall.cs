@@ -68,6 +68,11 @@ public static class CompleteCallEndpoint
                 : Results.Problem(Problems.Conflict("referralId", $"Referral '{referralId}' exists already; a call opens a referral of its own."));
         }
 
+        if (await CallRules.FitsAppointmentsAsync(session, call, command.Outcome.Value, command.AppointmentId, ct) is { } misfit && !misfit.IsNone())
+        {
+            return Results.Problem(misfit);
+        }
+
         var completed = new CallCompleted(
             call.CallId, command.CompletedAt!.Value, command.Outcome.Value, command.Topic, command.Department, referralId, command.AppointmentId);
         context.Stream.AppendOne(completed);

@@ -109,6 +109,11 @@ public static class CorrectCallEndpoint
         }
 
         var after = call.Apply(Corrected(call, command, clock.GetUtcNow(), null));
+        if (after.Outcome != call.Outcome && await CallRules.FitsAppointmentsAsync(session, call, after.Outcome!.Value, null, ct) is { } misfit && !misfit.IsNone())
+        {
+            return Results.Problem(misfit);
+        }
+
         string? opened = null;
         if (after.Outcome!.Value.OpensReferral())
         {
