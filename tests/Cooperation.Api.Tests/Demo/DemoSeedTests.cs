@@ -8,7 +8,7 @@ namespace Cooperation.Api.Tests.Demo;
 public sealed class DemoSeedTests(AppFixture fixture) : ApiTest(fixture)
 {
     [Fact]
-    public async Task The_demo_seeds_the_contract_and_three_weeks_of_calls_once()
+    public async Task The_demo_seeds_the_contract_and_a_quarter_of_calls_referrals_and_appointments_once()
     {
         var pseudonym = Host.Services.GetRequiredService<CallerPseudonym>();
         await DemoData.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
@@ -22,8 +22,20 @@ public sealed class DemoSeedTests(AppFixture fixture) : ApiTest(fixture)
         var contract = await Get("/api/contracts/bochum-castrop-rauxel", Tokens.For("finance", "castrop-rauxel"));
         Assert.Equal(180000m, (decimal)contract["annualFee"]!);
         Assert.Equal(["buergerbuero", "ordnungswesen"], contract["serviceLines"]!.AsArray().Select(l => (string)l!["code"]!));
-        var call = await Get("/api/calls/demo-20210301-0000", Tokens.For("finance", "castrop-rauxel"));
+        var department = Tokens.For("department", "castrop-rauxel");
+        var call = await Get("/api/calls/demo-20210301-0000", department);
         Assert.Equal("bochum-castrop-rauxel", (string)call["contractId"]!);
-        Assert.Contains((string)call["status"]!, new[] { "answered", "abandoned" });
+        Assert.Contains((string)call["status"]!, new[] { "completed", "answered", "abandoned" });
+
+        var referrals = (await Get("/api/referrals?contractId=bochum-castrop-rauxel&limit=1000", department)).AsArray();
+        Assert.Contains(referrals, r => (string)r!["status"]! == "answered");
+        Assert.Contains(referrals, r => (string)r!["status"]! == "open");
+        var referred = await Get($"/api/calls/{(string)referrals[0]!["callId"]!}", department);
+        Assert.Equal((string)referrals[0]!["referralId"]!, (string)referred["referralId"]!);
+
+        var appointments = (await Get("/api/appointments?contractId=bochum-castrop-rauxel", department)).AsArray();
+        Assert.Contains(appointments, a => (string)a!["status"]! == "attended");
+        var booked = await Get($"/api/calls/{(string)appointments[0]!["callId"]!}", department);
+        Assert.Equal("appointment-booked", (string)booked["outcome"]!);
     }
 }
