@@ -146,6 +146,22 @@ public sealed record Contract(
     /// <summary>The annual fee in force on a day of the contract.</summary>
     public decimal AnnualFeeOn(DateOnly day) => Fees.Last(f => f.EffectiveFrom <= day || f == Fees[0]).AnnualFee;
 
+    /// <summary>
+    /// The fee due for a quarter, billed in arrears: a quarter of the annual fee for a fully covered quarter;
+    /// where the term starts, ends or the fee changes inside it, each day bears its share of the quarter
+    /// (Σ annualFee / 4 × days / daysInQuarter), rounded once, to the cent, half away from zero.
+    /// </summary>
+    public decimal FeeDue(Infrastructure.Quarter quarter)
+    {
+        var feeDays = 0m;
+        for (var day = quarter.FirstDay; day <= quarter.LastDay; day = day.AddDays(1))
+        {
+            feeDays += Covers(day) ? AnnualFeeOn(day) : 0m;
+        }
+
+        return Infrastructure.Money.Round(feeDays / (4m * quarter.Days));
+    }
+
     public KpiSettings KpiSettingsOn(DateOnly day) => KpiSettings.Last(k => k.EffectiveFrom <= day || k == KpiSettings[0]).Settings;
 
     /// <summary>The line with this code that has not been removed, if any.</summary>

@@ -1,0 +1,32 @@
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>A calendar quarter; a call belongs to the quarter in which it was offered, in Berlin time.</summary>
+public readonly record struct Quarter(int Year, int Number)
+{
+    public DateOnly FirstDay => new(Year, ((Number - 1) * 3) + 1, 1);
+
+    public DateOnly LastDay => FirstDay.AddMonths(3).AddDays(-1);
+
+    public int Days => LastDay.DayNumber - FirstDay.DayNumber + 1;
+
+    /// <summary>The first instant of the quarter (midnight in Berlin).</summary>
+    public DateTimeOffset Start => Berlin.StartOf(FirstDay);
+
+    /// <summary>The first instant after the quarter.</summary>
+    public DateTimeOffset End => Berlin.StartOf(LastDay.AddDays(1));
+
+    public static Quarter Of(DateOnly day) => new(day.Year, ((day.Month - 1) / 3) + 1);
+
+    public static Quarter Of(DateTimeOffset instant) => Of(Berlin.DateOf(instant));
+
+    public bool Contains(DateOnly day) => day >= FirstDay && day <= LastDay;
+
+    /// <summary>"2021-Q1": the key under which a quarter's facts are stored.</summary>
+    public override string ToString() => $"{Year}-Q{Number}";
+}
+
+public static class Money
+{
+    /// <summary>Money and percentages are rounded half away from zero, never to even.</summary>
+    public static decimal Round(decimal value, int decimals = 2) => decimal.Round(value, decimals, MidpointRounding.AwayFromZero);
+}
