@@ -4,10 +4,12 @@ using Cooperation.Api.Contracts;
 using Cooperation.Api.Demo;
 using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
+using Cooperation.Api.Reports;
 using FluentValidation;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.OpenApi;
 using Npgsql;
@@ -73,9 +75,11 @@ builder.Services.AddMarten(opts =>
     opts.AddCalls();
     opts.AddReferrals();
     opts.AddAppointments();
+    opts.AddReports();
 })
 .UseNpgsqlDataSource()
 .UseLightweightSessions()
+.AddAsyncDaemon(DaemonMode.Solo)
 .IntegrateWithWolverine();
 
 builder.Host.UseWolverine(opts =>

@@ -29,7 +29,7 @@ public static class GetContractEndpoint
             }
             else
             {
-                errors["asOf"] = ["'asOf' must be an instant in ISO 8601 with an offset, e.g. 2021-04-01T00:00:00+02:00."];
+                errors["asOf"] = [TimeTravel.AsOfRule];
             }
         }
 

@@ -27,6 +27,9 @@ public readonly record struct Quarter(int Year, int Number)
 
 public static class Money
 {
-    /// <summary>Money and percentages are rounded half away from zero, never to even.</summary>
-    public static decimal Round(decimal value, int decimals = 2) => decimal.Round(value, decimals, MidpointRounding.AwayFromZero);
+    /// <summary>
+    /// Money and percentages: to two decimals, half away from zero (never to even), and always written with
+    /// two decimals (45000.00, not 45000).
+    /// </summary>
+    public static decimal Round(decimal value) => decimal.Round(value, 2, MidpointRounding.AwayFromZero) + 0.00m;
 }

@@ -9,6 +9,8 @@ namespace Cooperation.Api.Infrastructure;
 /// </summary>
 public sealed record TimeTravel(DateTimeOffset? AsOf, long? Version)
 {
+    public const string AsOfRule = "'asOf' must be an instant in ISO 8601 with an offset, e.g. 2021-04-01T00:00:00+02:00.";
+
     public bool IsNow => AsOf is null && Version is null;
 
     /// <summary>400 naming each parameter that is malformed, or both when both are given.</summary>
@@ -19,7 +21,7 @@ public sealed record TimeTravel(DateTimeOffset? AsOf, long? Version)
         long? wanted = long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
         if (asOf is not null && instant is null)
         {
-            errors["asOf"] = ["'asOf' must be an instant in ISO 8601 with an offset, e.g. 2021-04-01T00:00:00+02:00."];
+            errors["asOf"] = [AsOfRule];
         }
 
         if (version is not null && wanted is null)

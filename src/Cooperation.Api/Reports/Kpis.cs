@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
@@ -24,7 +25,7 @@ public sealed record OutcomeCounts(int Resolved, int AppointmentBooked, int Refe
 
 /// <summary>The figures of domain §2, for one service line (<c>Code</c>) or for all of them (no code).</summary>
 public sealed record KpiFigures(
-    string? Code,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Code,
     int Offered,
     int Answered,
     int Abandoned,
@@ -48,6 +49,7 @@ public sealed record KpiFigures(
     bool? FirstContactResolutionMet)
 {
     /// <summary>Settled at first contact: resolved or with an appointment booked.</summary>
+    [JsonIgnore]
     public int Settled => Outcomes.Resolved + Outcomes.AppointmentBooked;
 }
 

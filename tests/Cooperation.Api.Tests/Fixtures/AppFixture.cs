@@ -2,6 +2,7 @@ using Alba;
 using Cooperation.LocalPostgres;
 using JasperFx.CommandLine;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Wolverine;
@@ -48,6 +49,9 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    /// <summary>Waits until the asynchronous projections (the reports' call facts) have processed every event so far.</summary>
+    public Task ProjectionsCaughtUpAsync() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
 
     /// <summary>All events in the store: "nothing was stored" is this number not moving.</summary>
     public async Task<long> EventCountAsync()

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Security.Claims;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Reports;
+
+public static class GetQuarterlyReportEndpoint
+{
+    /// <summary>
+    /// The quarterly report of a contract, from the projected call facts (as of now), or from only the events
+    /// recorded up to <c>asOf</c>: what finance saw when it billed. <c>Accept: text/csv</c> gives the same figures as CSV.
+    /// </summary>
+    [WolverineGet("/api/reports/quarterly/{contractId}/{year}/{quarter}")]
+    [Authorize(Roles = $"{Roles.Finance},{Roles.Auditor},{Roles.ContractAdmin}")]
+    public static async Task<IResult> Get(
+        string contractId, string year, string quarter, string? asOf, HttpRequest request, ClaimsPrincipal user,
+        IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var y) || y < 2000 || y > 2200)
+        {
+            errors["year"] = ["'year' must be a year between 2000 and 2200."];
+        }
+
+        if (!int.TryParse(quarter, NumberStyles.None, CultureInfo.InvariantCulture, out var q) || q < 1 || q > 4)
+        {
+            errors["quarter"] = ["'quarter' must be 1, 2, 3 or 4."];
+        }
+
+        DateTimeOffset? at = Instants.TryParse(asOf, out var instant) ? instant : null;
+        if (asOf is not null && at is null)
+        {
+            errors["asOf"] = [TimeTravel.AsOfRule];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.Problem(Problems.Invalid(errors));
+        }
+
+        var key = StreamKeys.Contract(contractId);
+        var contract = at is not null
+            ? await session.Events.AggregateStreamAsync<Contract>(key, timestamp: at, token: ct)
+            : await session.LoadAsync<Contract>(key, ct);
+        if (contract is null || !contract.IsReachableBy(Caller.From(user)))
+        {
+            return Results.Problem(Problems.NotFound(at is null
+                ? $"There is no contract '{contractId}'."
+                : $"There was no contract '{contractId}' at {at:O}."));
+        }
+
+        var period = new Quarter(y, q);
+        if (QuarterlyReport.CoveredPart(contract, period) is null)
+        {
+            return Results.Problem(Problems.Conflict("quarter",
+                $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {(contract.EndsOn is { } end ? end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "open end")}; {period} lies outside its term."));
+        }
+
+        if (period.Start > (at ?? clock.GetUtcNow()))
+        {
+            return Results.Problem(Problems.Conflict("quarter", $"{period} had not begun{(at is null ? string.Empty : " at 'asOf'")}: there is nothing to report yet."));
+        }
+
+        var report = at is { } known
+            ? QuarterlyReport.Compose(contract, period, await ReportCalls.AsOfAsync(session, contractId, period, known, ct), known)
+            : QuarterlyReport.Compose(contract, period, await ReportCalls.NowAsync(session, contractId, period, ct), null,
+                await ReportCalls.CurrencyAsync(session, ct));
+
+        return request.Headers.Accept.Any(a => a?.Contains(ReportCsv.MediaType, StringComparison.OrdinalIgnoreCase) == true)
+            ? Results.File(ReportCsv.Write(report), $"{ReportCsv.MediaType}; charset=utf-8", $"{contractId}-{period}.csv")
+            : Results.Ok(report);
+    }
+}
