@@ -43,6 +43,9 @@ public static class ImportBenchmark
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         Tokens.ConfigureHost();
         JasperFxEnvironment.AutoStartHost = true;
+        // WebApplicationFactory finds the API's content root through MvcTestingAppManifest.json in the current
+        // directory: the output directory under `dotnet test`, wherever the caller stands under `dotnet run`.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
         Console.WriteLine($"Benchmark: {lines:N0} lines to POST /api/calls/batch, database {Database}, schema {schema}");
         try
         {
@@ -50,6 +53,8 @@ public static class ImportBenchmark
             {
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
+                // Wolverine would scan the entry assembly, this one, and find no endpoints.
+                services.ConfigureWolverine(opts => opts.ApplicationAssembly = typeof(Program).Assembly);
             }));
             return await RunAsync(host, connectionString, schema, lines);
         }
@@ -85,19 +90,6 @@ public static class ImportBenchmark
         var written = await EventCountAsync(connectionString, schema) - eventsBefore;
         Report("Pass 1: new calls", first, written);
 
-        var store = host.Services.GetRequiredService<IDocumentStore>();
-        var pseudonym = host.Services.GetRequiredService<CallerPseudonym>();
-        var (copyElapsed, rows) = await CopyBaseline.RunAsync(connectionString, schema, store,
-            CallRecords.Generate(ContractId, lines).SelectMany(r => CallRecords.EventsOf(r, pseudonym)));
-        Console.WriteLine($"""
-            Baseline: binary COPY of the same events into a table shaped like mt_events
-              rows                {rows:N0}
-              elapsed             {copyElapsed.TotalSeconds:F2} s
-              events/s            {rows / copyElapsed.TotalSeconds:N0}
-              import events/s     {written / first.Elapsed.TotalSeconds:N0}
-              import time / COPY  {first.Elapsed / copyElapsed:F1}x
-            """);
-
         var second = await ImportAsync(client, CallRecords.Generate(ContractId, lines), "pass 2");
         var rewritten = await EventCountAsync(connectionString, schema) - eventsBefore - written;
         Report("Pass 2: the same lines again", second, rewritten);
@@ -105,7 +97,20 @@ public static class ImportBenchmark
         Console.WriteLine($"""
               every line a duplicate, nothing stored: {(allDuplicates ? "yes" : "NO")}
               repeat time / first time  {second.Elapsed / first.Elapsed:F2}
-              repeat time / COPY        {second.Elapsed / copyElapsed:F1}x
+            """);
+
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var pseudonym = host.Services.GetRequiredService<CallerPseudonym>();
+        var (copyElapsed, rows) = await CopyBaseline.RunAsync(connectionString, schema, store,
+            CallRecords.Generate(ContractId, lines).SelectMany(r => CallRecords.EventsOf(r, pseudonym)));
+        Console.WriteLine($"""
+            Baseline: binary COPY of the same events into a table shaped like mt_events (run last: the passes' memory is their own)
+              rows                {rows:N0}
+              elapsed             {copyElapsed.TotalSeconds:F2} s
+              events/s            {rows / copyElapsed.TotalSeconds:N0}
+              import events/s     {written / first.Elapsed.TotalSeconds:N0}
+              import time / COPY  {first.Elapsed / copyElapsed:F1}x
+              repeat time / COPY  {second.Elapsed / copyElapsed:F1}x
             """);
 
         return allDuplicates && first.Result.Accepted == lines && rows == written ? 0 : 1;
