@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Cooperation.Api.Calls;
+using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Referrals;
+
+namespace Cooperation.Benchmarks;
+
+/// <summary>
+/// A year's export as a telephony system would send it, drawn from a fixed seed so that a second pass sends
+/// exactly the same lines: 400 calls a working day from 08:00, about one in eight abandoned, outcomes in the
+/// demo's proportions, nine in ten with the caller's number (E.164 or German national format).
+/// </summary>
+public static class CallRecords
+{
+    public const string ServiceLine = "buergerbuero";
+    private const int CallsPerDay = 400;
+    private static readonly DateOnly FirstDay = new(2021, 1, 4); // a Monday
+
+    private static readonly string[] Topics =
+    [
+        "Personalausweis beantragen", "Reisepass", "Wohnsitz ummelden", "Meldebescheinigung", "Führungszeugnis",
+        "Anwohnerparkausweis", "Lärmbeschwerde", "Sperrmüll", "Fundsache", "Hundesteuer", "Gewerbeanmeldung", "Briefwahl",
+    ];
+
+    private static readonly string[] Departments = ["buergerbuero-backoffice", "ordnungsamt", "standesamt", "steueramt", "gewerbeamt"];
+
+    public static IEnumerable<CallRecord> Generate(string contractId, int count)
+    {
+        var random = new Random(20261128);
+        for (var i = 0; i < count; i++)
+        {
+            var day = FirstDay.AddDays(i / CallsPerDay / 5 * 7 + i / CallsPerDay % 5);
+            var number = i % CallsPerDay;
+            var offeredAt = At(day, TimeSpan.FromHours(8) + TimeSpan.FromSeconds(number * 90 + random.Next(90)));
+            var callId = $"cdr-{day:yyyyMMdd}-{number:000}";
+            var caller = random.NextDouble() < 0.9 ? Caller(random) : null;
+            var wait = TimeSpan.FromSeconds(Math.Round(-Math.Log(1 - random.NextDouble()) * 22));
+            var patience = TimeSpan.FromSeconds(Math.Round(-Math.Log(1 - random.NextDouble()) * 150));
+            if (wait > patience)
+            {
+                yield return new CallRecord(callId, contractId, ServiceLine, offeredAt, null, offeredAt + patience, null, null, null, null, null, caller);
+                continue;
+            }
+
+            var answeredAt = offeredAt + wait;
+            var agent = $"agent-{random.Next(1, 20):00}";
+            if (random.NextDouble() < 0.01)
+            {
+                // The agent never set an outcome: the export still has the answer.
+                yield return new CallRecord(callId, contractId, ServiceLine, offeredAt, answeredAt, null, agent, null, null, null, null, caller);
+                continue;
+            }
+
+            var draw = random.NextDouble();
+            var outcome = draw < 0.68 ? CallOutcome.Resolved
+                : draw < 0.82 ? CallOutcome.AppointmentBooked
+                : draw < 0.94 ? CallOutcome.Referred
+                : CallOutcome.CallbackPromised;
+            yield return new CallRecord(callId, contractId, ServiceLine, offeredAt, answeredAt, null, agent,
+                answeredAt + TimeSpan.FromSeconds(60 + random.Next(420)), outcome, Topics[random.Next(Topics.Length)],
+                outcome.OpensReferral() ? Departments[random.Next(Departments.Length)] : null, caller);
+        }
+    }
+
+    /// <summary>The events the import records for a new call, as (stream key, version, event): the baseline writes the same.</summary>
+    public static IEnumerable<(string Stream, int Version, object Data)> EventsOf(CallRecord r, CallerPseudonym pseudonym)
+    {
+        var stream = StreamKeys.Call(r.CallId!);
+        var hash = CallerPseudonym.TryNormalize(r.Caller, out var e164) ? pseudonym.Hash(e164) : null;
+        var version = 1;
+        yield return (stream, version++, new CallOffered(r.CallId!, r.ContractId!, r.ServiceLine!, r.OfferedAt!.Value, hash));
+        if (r.AbandonedAt is { } abandonedAt)
+        {
+            yield return (stream, version, new CallAbandoned(r.CallId!, abandonedAt));
+            yield break;
+        }
+
+        yield return (stream, version++, new CallAnswered(r.CallId!, r.AnsweredAt!.Value, r.AgentId!));
+        if (r.Outcome is not { } outcome)
+        {
+            yield break;
+        }
+
+        var referralId = outcome.OpensReferral() ? ReferralAccess.IdFor(r.CallId!) : null;
+        yield return (stream, version, new CallCompleted(r.CallId!, r.CompletedAt!.Value, outcome, r.Topic, r.Department, referralId, null));
+        if (referralId is not null)
+        {
+            yield return (StreamKeys.Referral(referralId),
+                1, new ReferralOpened(referralId, r.CallId!, r.ContractId!, r.ServiceLine!, r.Department!, outcome, r.CompletedAt.Value));
+        }
+    }
+
+    /// <summary>A Bochum number in E.164 or a Castrop-Rauxel one as dialled in Germany.</summary>
+    private static string Caller(Random random) => random.Next(2) == 0
+        ? $"+49234{random.Next(2_000_000, 9_999_999)}"
+        : $"02305 {random.Next(20_000, 999_999)}";
+
+    private static DateTimeOffset At(DateOnly day, TimeSpan time)
+    {
+        var local = day.ToDateTime(TimeOnly.FromTimeSpan(time));
+        return new DateTimeOffset(local, Berlin.Zone.GetUtcOffset(local));
+    }
+
+    /// <summary>Event type names as Marten stores them ("call_offered").</summary>
+    public static string TypeName(object data) => JsonNamingPolicy.SnakeCaseLower.ConvertName(data.GetType().Name);
+}
