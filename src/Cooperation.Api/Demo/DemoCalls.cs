@@ -1,22 +1,28 @@
 using Cooperation.Api.Appointments;
 using Cooperation.Api.Calls;
+using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
+using Cooperation.Api.Reports;
 using Marten;
 
 namespace Cooperation.Api.Demo;
 
 /// <summary>
-/// The first quarter of 2021 of telephone traffic on the demo contract, drawn from a fixed seed so every demo
+/// The demo contract's telephone traffic from its first day (2 November 2020) to the end of March 2021, two
+/// quarters for the reports, drawn from a fixed seed so every demo
 /// shows the same data: arrivals peaking in the morning, waits and abandons, a few calls outside opening
 /// hours; outcomes, the appointments booked and the referrals handed to Castrop-Rauxel's departments with
 /// their answers; a few calls corrected after the fact. The same events the API would record.
 /// </summary>
 public static class DemoCalls
 {
-    public static readonly DateOnly First = new(2021, 1, 4);
+    public static readonly DateOnly First = new(2020, 11, 2);
     public static readonly DateOnly Last = new(2021, 3, 31);
-    private static readonly DateOnly[] Holidays = [new(2021, 1, 1)];
+    private static readonly DateOnly OrdnungswesenFrom = new(2021, 1, 1);
+
+    /// <summary>The line is staffed when it is open: Monday to Friday, except NRW's public holidays.</summary>
+    private static readonly ServiceCalendar Calendar = new(OpeningHours.Default, [], "NW");
     private const int BatchSize = 500;
 
     private static readonly string[] Topics =
@@ -70,7 +76,7 @@ public static class DemoCalls
         var callers = Enumerable.Range(0, 4000).Select(_ => pseudonym.Hash($"+4923{random.Next(10_000_000, 99_999_999)}")).ToArray();
         for (var day = First; day <= Last; day = day.AddDays(1))
         {
-            if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || Holidays.Contains(day))
+            if (!Calendar.IsOpenOn(day))
             {
                 continue;
             }
@@ -96,7 +102,7 @@ public static class DemoCalls
 
     private static IEnumerable<Seed> Call(Random random, string callId, DateTimeOffset offeredAt, string callerHash)
     {
-        var line = random.NextDouble() < 0.75 ? "buergerbuero" : "ordnungswesen";
+        var line = random.NextDouble() < 0.75 || Berlin.DateOf(offeredAt) < OrdnungswesenFrom ? "buergerbuero" : "ordnungswesen";
         var offered = new CallOffered(callId, DemoData.ContractId, line, offeredAt, random.NextDouble() < 0.9 ? callerHash : null);
         var wait = TimeSpan.FromSeconds(Math.Round(-Math.Log(1 - random.NextDouble()) * 22));
         var patience = TimeSpan.FromSeconds(Math.Round(-Math.Log(1 - random.NextDouble()) * 150));
@@ -166,7 +172,7 @@ public static class DemoCalls
     private static Seed Appointment(Random random, string appointmentId, string callId, string service, DateTimeOffset bookedAt)
     {
         var day = Berlin.DateOf(bookedAt).AddDays(2 + random.Next(12));
-        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+        while (!Calendar.IsOpenOn(day))
         {
             day = day.AddDays(1);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cooperation.Api.Calls;
+using Cooperation.Api.Reports;
 using Cooperation.LocalPostgres;
 using JasperFx.CommandLine;
 using Marten;
@@ -50,6 +51,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         }
 
         await host.StartAsync();
+        await ReportProgress.WaitAsync(store, Console.WriteLine);
         var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var url = addresses.FirstOrDefault() ?? "http://localhost:5000";
         PrintBanner(url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
@@ -65,6 +67,8 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         Console.WriteLine($"  Health:       {url}/health");
         Console.WriteLine($"  The contract: curl -H \"Authorization: Bearer $TOKEN\" {url}/api/contracts/{DemoData.ContractId}");
         Console.WriteLine($"  A call:       curl -H \"Authorization: Bearer $TOKEN\" {url}/api/calls/demo-20210301-0000");
+        Console.WriteLine($"  A report:     curl -H \"Authorization: Bearer $TOKEN\" {url}/api/reports/quarterly/{DemoData.ContractId}/2021/1");
+        Console.WriteLine($"     as CSV:    curl -H \"Authorization: Bearer $TOKEN\" -H \"Accept: text/csv\" {url}/api/reports/quarterly/{DemoData.ContractId}/2020/4");
         Console.WriteLine();
         if (Tokens.Count == 0)
         {

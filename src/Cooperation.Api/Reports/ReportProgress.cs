@@ -1,0 +1,37 @@
+using Marten;
+
+namespace Cooperation.Api.Reports;
+
+public static class ReportProgress
+{
+    /// <summary>
+    /// Waits, showing progress, until the projection of call facts has caught up with the latest event: after
+    /// seeding the demo, so that its reports are complete when the service says it is ready.
+    /// </summary>
+    public static async Task WaitAsync(IDocumentStore store, Action<string> log, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(10));
+        var shown = -1L;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await using var session = store.QuerySession();
+            var upTo = (await ReportCalls.CurrencyAsync(session, ct)).UpToSequence;
+            var latest = await session.Database.FetchHighestEventSequenceNumber(ct);
+            if (upTo >= latest)
+            {
+                log($"Reports: current with all {latest:N0} events.");
+                return;
+            }
+
+            if (upTo != shown)
+            {
+                log($"Reports: projecting events, {upTo:N0} of {latest:N0} ({100 * upTo / Math.Max(latest, 1)} %)");
+                shown = upTo;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        }
+
+        log("Reports: still projecting in the background; the reports fill up as they catch up.");
+    }
+}
