@@ -109,13 +109,15 @@ public static class CorrectCallEndpoint
         }
 
         var after = call.Apply(Corrected(call, command, clock.GetUtcNow(), null));
-        if (after.Outcome != call.Outcome && await CallRules.FitsAppointmentsAsync(session, call, after.Outcome!.Value, null, ct) is { } misfit && !misfit.IsNone())
+        // A call not (yet) completed has no outcome: only its times are corrected.
+        if (after.Outcome is { } outcome && outcome != call.Outcome
+            && await CallRules.FitsAppointmentsAsync(session, call, outcome, null, ct) is { } misfit && !misfit.IsNone())
         {
             return Results.Problem(misfit);
         }
 
         string? opened = null;
-        if (after.Outcome!.Value.OpensReferral())
+        if (after.Outcome?.OpensReferral() == true)
         {
             if (call.ReferralId is null)
             {
@@ -125,7 +127,7 @@ public static class CorrectCallEndpoint
                     return Results.Problem(Problems.Conflict("outcome", $"Referral '{opened}' exists already; the call cannot open it."));
                 }
 
-                CallRules.OpenReferral(session, call, opened, after.Department!, after.Outcome.Value, after.CompletedAt!.Value);
+                CallRules.OpenReferral(session, call, opened, after.Department!, after.Outcome!.Value, after.CompletedAt!.Value);
             }
             else if (after.Department != call.Department && await Reassign(session, call, after.Department!, command.Reason!, clock, ct) is { } refused)
             {
