@@ -124,7 +124,11 @@ public static class CorrectCallEndpoint
                 opened = ReferralAccess.IdFor(call.CallId);
                 if (await session.Events.FetchStreamStateAsync(StreamKeys.Referral(opened), ct) is not null)
                 {
-                    return Results.Problem(Problems.Conflict("outcome", $"Referral '{opened}' exists already; the call cannot open it."));
+                    // Either an identical correction won the race since we loaded the call, or another call owns the id.
+                    var now = await session.Events.AggregateStreamAsync<Call>(call.Id, token: ct);
+                    return now is not null && command.ChangesNothingIn(now)
+                        ? CallAccess.Ok(now)
+                        : Results.Problem(Problems.Conflict("outcome", $"Referral '{opened}' exists already; the call cannot open it."));
                 }
 
                 CallRules.OpenReferral(session, call, opened, after.Department!, after.Outcome!.Value, after.CompletedAt!.Value);
