@@ -118,7 +118,10 @@ public sealed class ReferralQueueTests(AppFixture fixture) : ReferralTest(fixtur
     [InlineData("contractId=", "contractId", "is required")]
     [InlineData("contractId=x&limit=0", "limit", "between 1 and 1000")]
     [InlineData("contractId=x&limit=1001", "limit", "between 1 and 1000")]
+    [InlineData("contractId=x&limit=ten", "limit", "between 1 and 1000")]
+    [InlineData("contractId=x&limit=1.5", "limit", "between 1 and 1000")]
     [InlineData("contractId=x&offset=-1", "offset", "negative")]
+    [InlineData("contractId=x&offset=first", "offset", "whole number")]
     [InlineData("contractId=x&status=closed", "status", "open, accepted, answered, returned")]
     [InlineData("contractId=x&status=open,Accepted", "status", null)]
     public async Task Bad_queries_are_400_naming_the_parameter(string query, string field, string? rule)
