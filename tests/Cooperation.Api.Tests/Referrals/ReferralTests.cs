@@ -148,9 +148,13 @@ public sealed class ReferralTests(AppFixture fixture) : ReferralTest(fixture)
         Assert.Equal(before, await Fixture.EventCountAsync());
 
         var returnedId = await GivenReferral();
-        await Post(Step(returnedId, "returned"), Returned("2021-03-01T10:00:00+01:00"), Department);
+        await Post(Step(returnedId, "accepted"), Accepted("2021-03-01T10:00:00+01:00"), Department);
+        await Post(Step(returnedId, "returned"), Returned("2021-03-01T10:30:00+01:00"), Department);
         before = await Fixture.EventCountAsync();
-        await Post(Step(returnedId, "returned"), Returned("2021-03-01T10:00:00+01:00"), Department);
+        await Post(Step(returnedId, "returned"), Returned("2021-03-01T10:30:00+01:00"), Department);
+        // A late retry of the acceptance, after the return, is a retry too.
+        var late = await Post(Step(returnedId, "accepted"), Accepted("2021-03-01T10:00:00+01:00"), Department);
+        Assert.Equal("returned", (string)late["status"]!);
         Assert.Equal(before, await Fixture.EventCountAsync());
     }
 
