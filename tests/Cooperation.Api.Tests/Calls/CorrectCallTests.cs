@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Referrals;
 using Cooperation.Api.Tests.Fixtures;
-using Marten;
 
 namespace Cooperation.Api.Tests.Calls;
 
@@ -24,14 +23,6 @@ public sealed class CorrectCallTests(AppFixture fixture) : CallTest(fixture)
 
         return body;
     }
-
-    private async Task<IReadOnlyList<object>> EventsOf(string streamKey)
-    {
-        await using var session = Fixture.Store.QuerySession();
-        return (await session.Events.FetchStreamAsync(streamKey)).Select(e => e.Data).ToList();
-    }
-
-    private static DateTimeOffset Instant(JsonNode? node) => DateTimeOffset.Parse((string)node!, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task A_corrected_time_is_its_own_event_and_the_call_shows_it_while_the_history_keeps_the_original()

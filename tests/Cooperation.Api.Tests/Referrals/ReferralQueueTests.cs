@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cooperation.Api.Tests.Fixtures;
 
 namespace Cooperation.Api.Tests.Referrals;
@@ -42,13 +41,7 @@ public sealed class ReferralQueueTests(AppFixture fixture) : ReferralTest(fixtur
             s.StatusCodeShouldBe(status);
         });
 
-        Assert.Equal("application/problem+json", result.Context.Response.ContentType);
-        var errors = JsonNode.Parse(await result.ReadAsTextAsync())!["errors"]!.AsObject();
-        Assert.True(errors.ContainsKey(field), $"Expected an error for '{field}', got: {errors.ToJsonString()}");
-        if (rule is not null)
-        {
-            Assert.Contains(errors[field]!.AsArray(), m => m!.GetValue<string>().Contains(rule, StringComparison.OrdinalIgnoreCase));
-        }
+        await ProblemOf(result, status, field, rule);
     }
 
     [Fact]

@@ -20,6 +20,21 @@ public abstract class ReferralTest(AppFixture fixture) : CallTest(fixture)
 
     protected static string Step(string referralId, string step) => $"/api/referrals/{referralId}/{step}";
 
+    /// <summary>The department's steps, as their paths end.</summary>
+    protected static readonly string[] Steps = ["accepted", "answered", "returned"];
+
+    /// <summary>The time field of a step's body.</summary>
+    protected static string TimeOf(string step) => step + "At";
+
+    /// <summary>A step's body at the given time (a return with a reason).</summary>
+    protected static JsonObject StepBody(string step, string at) => step switch
+    {
+        "accepted" => Accepted(at),
+        "answered" => AnsweredReferral(at),
+        "returned" => Returned(at),
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step, "no such step"),
+    };
+
     protected static JsonObject Accepted(string at) => new() { ["acceptedAt"] = at };
 
     protected static JsonObject AnsweredReferral(string at) => new() { ["answeredAt"] = at };
