@@ -109,23 +109,29 @@ public static class CorrectCallEndpoint
         }
 
         var after = call.Apply(Corrected(call, command, clock.GetUtcNow(), null));
-        if (after.Outcome != call.Outcome && await CallRules.FitsAppointmentsAsync(session, call, after.Outcome!.Value, null, ct) is { } misfit && !misfit.IsNone())
+        // A call not (yet) completed has no outcome: only its times are corrected.
+        if (after.Outcome is { } outcome && outcome != call.Outcome
+            && await CallRules.FitsAppointmentsAsync(session, call, outcome, null, ct) is { } misfit && !misfit.IsNone())
         {
             return Results.Problem(misfit);
         }
 
         string? opened = null;
-        if (after.Outcome!.Value.OpensReferral())
+        if (after.Outcome?.OpensReferral() == true)
         {
             if (call.ReferralId is null)
             {
                 opened = ReferralAccess.IdFor(call.CallId);
                 if (await session.Events.FetchStreamStateAsync(StreamKeys.Referral(opened), ct) is not null)
                 {
-                    return Results.Problem(Problems.Conflict("outcome", $"Referral '{opened}' exists already; the call cannot open it."));
+                    // Either an identical correction won the race since we loaded the call, or another call owns the id.
+                    var now = await session.Events.AggregateStreamAsync<Call>(call.Id, token: ct);
+                    return now is not null && command.ChangesNothingIn(now)
+                        ? CallAccess.Ok(now)
+                        : Results.Problem(Problems.Conflict("outcome", $"Referral '{opened}' exists already; the call cannot open it."));
                 }
 
-                CallRules.OpenReferral(session, call, opened, after.Department!, after.Outcome.Value, after.CompletedAt!.Value);
+                CallRules.OpenReferral(session, call, opened, after.Department!, after.Outcome!.Value, after.CompletedAt!.Value);
             }
             else if (after.Department != call.Department && await Reassign(session, call, after.Department!, command.Reason!, clock, ct) is { } refused)
             {

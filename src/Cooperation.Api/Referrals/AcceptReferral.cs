@@ -25,8 +25,8 @@ public static class AcceptReferralEndpoint
         ReferralAccess.MustWork(context, referralId, user).Then(() => Decide(context.Referral!, command, clock));
 
     private static ProblemDetails Decide(Referral referral, AcceptReferral command, TimeProvider clock) =>
-        referral.Status == ReferralStatus.Answered && referral.AcceptedAt == command.AcceptedAt
-            ? Problems.None // accepted, then answered: a late retry of the acceptance
+        referral.IsClosed && referral.AcceptedAt == command.AcceptedAt
+            ? Problems.None // accepted, then answered or returned: a late retry of the acceptance
             : ReferralAccess.Decide(referral, ReferralStatus.Accepted, "acceptedAt", command.AcceptedAt!.Value, IsRepeat(referral, command),
                 () => new() { ["acceptedAt"] = [$"Referral '{referral.ReferralId}' was recorded as accepted at {referral.AcceptedAt:O}."] },
                 clock);

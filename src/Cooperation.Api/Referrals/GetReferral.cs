@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
@@ -29,7 +30,7 @@ public static class GetReferralEndpoint
     [WolverineGet("/api/referrals")]
     [Authorize(Roles = Roles.Any)]
     public static async Task<IResult> List(
-        string? contractId, string? status, string? department, int? limit, int? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+        string? contractId, string? status, string? department, string? limit, string? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrEmpty(contractId))
@@ -50,14 +51,17 @@ public static class GetReferralEndpoint
             }
         }
 
-        if (limit is < 1 or > MaxLimit)
+        // Parsed here, not bound as numbers: a binder would silently drop a limit that is no number.
+        var take = Whole(limit);
+        if (limit is not null && take is not (>= 1 and <= MaxLimit))
         {
-            errors["limit"] = [$"'limit' must be between 1 and {MaxLimit}."];
+            errors["limit"] = [$"'limit' must be a whole number between 1 and {MaxLimit}."];
         }
 
-        if (offset is < 0)
+        var skip = Whole(offset);
+        if (offset is not null && skip is not >= 0)
         {
-            errors["offset"] = ["'offset' may not be negative."];
+            errors["offset"] = ["'offset' must be a whole number, not negative."];
         }
 
         if (errors.Count > 0)
@@ -83,9 +87,12 @@ public static class GetReferralEndpoint
         }
 
         var page = await query.OrderBy(r => r.OpenedAt).ThenBy(r => r.ReferralId)
-            .Skip(offset ?? 0).Take(limit ?? MaxLimit).ToListAsync(ct);
+            .Skip(skip ?? 0).Take(take ?? MaxLimit).ToListAsync(ct);
         return Results.Ok(page.Select(ReferralView.From));
     }
+
+    private static int? Whole(string? value) =>
+        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
 
     private static string Kebab(ReferralStatus status) => status.ToString().ToLowerInvariant();
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cooperation.Api.Tests.Fixtures;
+using Marten;
 
 namespace Cooperation.Api.Tests.Calls;
 
@@ -36,6 +37,16 @@ public abstract class CallTest(AppFixture fixture) : ApiTest(fixture)
         await Post($"/api/calls/{callId}/completed", completion, Acd);
         return callId;
     }
+
+    /// <summary>The data of every event of a stream, in order: what the history keeps.</summary>
+    protected async Task<IReadOnlyList<object>> EventsOf(string streamKey)
+    {
+        await using var session = Fixture.Store.QuerySession();
+        return (await session.Events.FetchStreamAsync(streamKey)).Select(e => e.Data).ToList();
+    }
+
+    /// <summary>An instant of an answer, to compare with another whatever offset each was written in.</summary>
+    protected static DateTimeOffset Instant(JsonNode? node) => DateTimeOffset.Parse((string)node!, System.Globalization.CultureInfo.InvariantCulture);
 
     protected static JsonObject Answered(string at, string agent = "agent-7") => new() { ["answeredAt"] = at, ["agentId"] = agent };
 

@@ -78,6 +78,17 @@ public abstract class ApiTest(AppFixture fixture)
             s.StatusCodeShouldBe(status);
         });
 
+        var problem = await ProblemOf(result, status, field, rule);
+        Assert.Equal(before, await Fixture.EventCountAsync());
+        return problem;
+    }
+
+    /// <summary>
+    /// Checks that an answer is problem details with <paramref name="status"/>, naming <paramref name="field"/>
+    /// (when given) with a message containing <paramref name="rule"/> (when given).
+    /// </summary>
+    protected static async Task<JsonObject> ProblemOf(IScenarioResult result, int status, string? field = null, string? rule = null)
+    {
         Assert.Equal("application/problem+json", result.Context.Response.ContentType);
         var problem = JsonNode.Parse(await result.ReadAsTextAsync())!.AsObject();
         Assert.Equal(status, (int)problem["status"]!);
@@ -92,7 +103,6 @@ public abstract class ApiTest(AppFixture fixture)
             }
         }
 
-        Assert.Equal(before, await Fixture.EventCountAsync());
         return problem;
     }
 

@@ -33,22 +33,8 @@ namespace Internal.Generated.WolverineHandlers
             var contractId = httpContext.Request.Query["contractId"];
             var status = httpContext.Request.Query["status"];
             var department = httpContext.Request.Query["department"];
-            string limit_rawValue = httpContext.Request.Query["limit"];
-            System.Nullable<int> limit = default;
-
-            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
-            {
-                limit = limit_parsed;
-            }
-
-            string offset_rawValue = httpContext.Request.Query["offset"];
-            System.Nullable<int> offset = default;
-
-            if (offset_rawValue != null && int.TryParse(offset_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var offset_parsed))
-            {
-                offset = offset_parsed;
-            }
-
+            var limit = httpContext.Request.Query["limit"];
+            var offset = httpContext.Request.Query["offset"];
             
             // The actual HTTP request handler execution
             var result = await Cooperation.Api.Referrals.GetReferralEndpoint.List(contractId, status, department, limit, offset, httpContext.User, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
