@@ -5,10 +5,12 @@ using System.Net.Http.Json;
 using Alba;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Reports;
 using Cooperation.Api.Tests.Fixtures;
 using Cooperation.LocalPostgres;
 using JasperFx.CommandLine;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Wolverine;
@@ -86,9 +88,31 @@ public static class ImportBenchmark
         await ImportAsync(client, CallRecords.Generate(ContractId, 1).Select(r => r with { CallId = "warm-up" }), null);
         var eventsBefore = await EventCountAsync(connectionString, schema);
 
+        // The reports' projection runs beside the import (ADR 11): how far behind does it fall, how soon is it current?
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        using var sampling = new CancellationTokenSource();
+        var behind = 0L;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                behind = Math.Max(behind, await EventsBehindAsync(store));
+                await Task.Delay(1000, CancellationToken.None);
+            }
+        });
         var first = await ImportAsync(client, CallRecords.Generate(ContractId, lines), "pass 1");
+        var behindAtEnd = await EventsBehindAsync(store);
+        var catchingUp = Stopwatch.StartNew();
+        await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(30));
+        catchingUp.Stop();
+        await sampling.CancelAsync();
+        await sampler;
         var written = await EventCountAsync(connectionString, schema) - eventsBefore;
         Report("Pass 1: new calls", first, written);
+        Console.WriteLine($"""
+              reports behind, most   {Math.Max(behind, behindAtEnd):N0} events (sampled every second)
+              behind at the end      {behindAtEnd:N0} events, current {catchingUp.Elapsed.TotalSeconds:F1} s after the import's answer
+            """);
 
         var second = await ImportAsync(client, CallRecords.Generate(ContractId, lines), "pass 2");
         var rewritten = await EventCountAsync(connectionString, schema) - eventsBefore - written;
@@ -99,7 +123,6 @@ public static class ImportBenchmark
               repeat time / first time  {second.Elapsed / first.Elapsed:F2}
             """);
 
-        var store = host.Services.GetRequiredService<IDocumentStore>();
         var pseudonym = host.Services.GetRequiredService<CallerPseudonym>();
         var (copyElapsed, rows) = await CopyBaseline.RunAsync(connectionString, schema, store,
             CallRecords.Generate(ContractId, lines).SelectMany(r => CallRecords.EventsOf(r, pseudonym)));
@@ -158,6 +181,13 @@ public static class ImportBenchmark
             Console.WriteLine($"  rejected line {rejected.Line} ({rejected.CallId}, {rejected.Status}): " +
                 string.Join("; ", rejected.Errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")));
         }
+    }
+
+    private static async Task<long> EventsBehindAsync(IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        var current = await ReportCalls.CurrencyAsync(session, CancellationToken.None);
+        return await session.Database.FetchHighestEventSequenceNumber() - current.UpToSequence;
     }
 
     private static async Task<long> EventCountAsync(string connectionString, string schema)
