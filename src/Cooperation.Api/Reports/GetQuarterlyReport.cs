@@ -4,6 +4,7 @@ using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Reports;
@@ -16,6 +17,10 @@ public static class GetQuarterlyReportEndpoint
     /// </summary>
     [WolverineGet("/api/reports/quarterly/{contractId}/{year}/{quarter}")]
     [Authorize(Roles = $"{Roles.Finance},{Roles.Auditor},{Roles.ContractAdmin}")]
+    [ProducesResponseType<QuarterlyReport>(StatusCodes.Status200OK, "application/json", ReportCsv.MediaType)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Get(
         string contractId, string year, string quarter, string? asOf, HttpRequest request, ClaimsPrincipal user,
         IQuerySession session, TimeProvider clock, CancellationToken ct)

@@ -51,7 +51,7 @@ public sealed class AppFixture : IAsyncLifetime
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
     /// <summary>Waits until the asynchronous projections (the reports' call facts) have processed every event so far.</summary>
-    public Task ProjectionsCaughtUpAsync() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+    public Task ProjectionsCaughtUpAsync() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(3));
 
     /// <summary>All events in the store: "nothing was stored" is this number not moving.</summary>
     public async Task<long> EventCountAsync()

@@ -26,6 +26,14 @@ public sealed class HostTests(AppFixture fixture) : ApiTest(fixture)
         Assert.Contains("/api/contracts/{contractId}/fee-amendments", paths);
         Assert.Contains("/api/contracts/{contractId}/kpi-settings", paths);
         Assert.Contains("/api/contracts/{contractId}/termination", paths);
+        Assert.Contains("/api/calls/batch", paths);
+        Assert.Contains("/api/referrals", paths);
+        Assert.Contains("/api/appointments/{appointmentId}", paths);
+
+        // The report documents its answer, JSON and CSV alike.
+        var report = document["paths"]!["/api/reports/quarterly/{contractId}/{year}/{quarter}"]!["get"]!["responses"]!["200"]!["content"]!;
+        Assert.EndsWith("QuarterlyReport", (string)report["application/json"]!["schema"]!["$ref"]!);
+        Assert.NotNull(report["text/csv"]);
     }
 
     [Fact]
