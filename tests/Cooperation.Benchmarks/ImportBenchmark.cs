@@ -185,9 +185,8 @@ public static class ImportBenchmark
 
     private static async Task<long> EventsBehindAsync(IDocumentStore store)
     {
-        await using var session = store.QuerySession();
-        var current = await ReportCalls.CurrencyAsync(session, CancellationToken.None);
-        return await session.Database.FetchHighestEventSequenceNumber() - current.UpToSequence;
+        var (upTo, latest) = await ReportProgress.PositionAsync(store);
+        return latest - upTo;
     }
 
     private static async Task<long> EventCountAsync(string connectionString, string schema)

@@ -18,43 +18,13 @@ public static class GetContractEndpoint
     public static async Task<IResult> Get(
         string contractId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        DateTimeOffset? instant = null;
-        long? wanted = null;
-        if (asOf is not null)
+        var malformed = TimeTravel.Parse(asOf, version, out var travel);
+        if (!malformed.IsNone())
         {
-            if (Instants.TryParse(asOf, out var parsed))
-            {
-                instant = parsed;
-            }
-            else
-            {
-                errors["asOf"] = [TimeTravel.AsOfRule];
-            }
+            return Results.Problem(malformed);
         }
 
-        if (version is not null)
-        {
-            if (long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0)
-            {
-                wanted = v;
-            }
-            else
-            {
-                errors["version"] = ["'version' must be a whole number of at least 1."];
-            }
-        }
-
-        if (asOf is not null && version is not null)
-        {
-            errors["$"] = ["Give either 'asOf' or 'version', not both."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return Results.Problem(Problems.Invalid(errors));
-        }
-
+        var (instant, wanted) = (travel.AsOf, travel.Version);
         var key = StreamKeys.Contract(contractId);
         var contract = instant is null && wanted is null
             ? await session.LoadAsync<Contract>(key, ct)

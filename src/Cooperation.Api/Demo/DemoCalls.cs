@@ -10,8 +10,7 @@ namespace Cooperation.Api.Demo;
 
 /// <summary>
 /// The demo contract's telephone traffic from its first day (2 November 2020) to the end of March 2021, two
-/// quarters for the reports, drawn from a fixed seed so every demo
-/// shows the same data: arrivals peaking in the morning, waits and abandons, a few calls outside opening
+/// quarters for the reports, drawn from a fixed seed so every demo shows the same data: arrivals peaking in the morning, waits and abandons, a few calls outside opening
 /// hours; outcomes, the appointments booked and the referrals handed to Castrop-Rauxel's departments with
 /// their answers; a few calls corrected after the fact. The same events the API would record.
 /// </summary>

@@ -12,14 +12,9 @@ public readonly record struct Quarter(int Year, int Number)
     /// <summary>The first instant of the quarter (midnight in Berlin).</summary>
     public DateTimeOffset Start => Berlin.StartOf(FirstDay);
 
-    /// <summary>The first instant after the quarter.</summary>
-    public DateTimeOffset End => Berlin.StartOf(LastDay.AddDays(1));
-
     public static Quarter Of(DateOnly day) => new(day.Year, ((day.Month - 1) / 3) + 1);
 
     public static Quarter Of(DateTimeOffset instant) => Of(Berlin.DateOf(instant));
-
-    public bool Contains(DateOnly day) => day >= FirstDay && day <= LastDay;
 
     /// <summary>"2021-Q1": the key under which a quarter's facts are stored.</summary>
     public override string ToString() => $"{Year}-Q{Number}";

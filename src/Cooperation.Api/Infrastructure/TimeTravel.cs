@@ -9,7 +9,6 @@ namespace Cooperation.Api.Infrastructure;
 /// </summary>
 public sealed record TimeTravel(DateTimeOffset? AsOf, long? Version)
 {
-    public const string AsOfRule = "'asOf' must be an instant in ISO 8601 with an offset, e.g. 2021-04-01T00:00:00+02:00.";
 
     public bool IsNow => AsOf is null && Version is null;
 
@@ -17,12 +16,8 @@ public sealed record TimeTravel(DateTimeOffset? AsOf, long? Version)
     public static ProblemDetails Parse(string? asOf, string? version, out TimeTravel travel)
     {
         var errors = new Dictionary<string, string[]>();
-        DateTimeOffset? instant = Instants.TryParse(asOf, out var i) ? i : null;
+        var instant = ParseAsOf(asOf, errors);
         long? wanted = long.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : null;
-        if (asOf is not null && instant is null)
-        {
-            errors["asOf"] = [AsOfRule];
-        }
 
         if (version is not null && wanted is null)
         {
@@ -36,5 +31,22 @@ public sealed record TimeTravel(DateTimeOffset? AsOf, long? Version)
 
         travel = new TimeTravel(instant, wanted);
         return errors.Count > 0 ? Problems.Invalid(errors) : Problems.None;
+    }
+
+    /// <summary>The instant of an <c>asOf</c> parameter (null when not given); a malformed one adds its rule to <paramref name="errors"/>.</summary>
+    public static DateTimeOffset? ParseAsOf(string? asOf, IDictionary<string, string[]> errors)
+    {
+        if (asOf is null)
+        {
+            return null;
+        }
+
+        if (Instants.TryParse(asOf, out var instant))
+        {
+            return instant;
+        }
+
+        errors["asOf"] = ["'asOf' must be an instant in ISO 8601 with an offset, e.g. 2021-04-01T00:00:00+02:00."];
+        return null;
     }
 }

@@ -36,11 +36,7 @@ public static class GetQuarterlyReportEndpoint
             errors["quarter"] = ["'quarter' must be 1, 2, 3 or 4."];
         }
 
-        DateTimeOffset? at = Instants.TryParse(asOf, out var instant) ? instant : null;
-        if (asOf is not null && at is null)
-        {
-            errors["asOf"] = [TimeTravel.AsOfRule];
-        }
+        var at = TimeTravel.ParseAsOf(asOf, errors);
 
         if (errors.Count > 0)
         {
@@ -70,10 +66,17 @@ public static class GetQuarterlyReportEndpoint
             return Results.Problem(Problems.Conflict("quarter", $"{period} had not begun{(at is null ? string.Empty : " at 'asOf'")}: there is nothing to report yet."));
         }
 
-        var report = at is { } known
-            ? QuarterlyReport.Compose(contract, period, await ReportCalls.AsOfAsync(session, contractId, period, known, ct), known)
-            : QuarterlyReport.Compose(contract, period, await ReportCalls.NowAsync(session, contractId, period, ct), null,
-                await ReportCalls.CurrencyAsync(session, ct));
+        QuarterlyReport report;
+        if (at is { } known)
+        {
+            report = QuarterlyReport.Compose(contract, period, await ReportCalls.AsOfAsync(session, contractId, period, known, ct), known);
+        }
+        else
+        {
+            // Read before the facts, so the report never claims to be more current than they are.
+            var current = await ReportCalls.CurrencyAsync(session, ct);
+            report = QuarterlyReport.Compose(contract, period, await ReportCalls.NowAsync(session, contractId, period, ct), null, current);
+        }
 
         return request.Headers.Accept.Any(a => a?.Contains(ReportCsv.MediaType, StringComparison.OrdinalIgnoreCase) == true)
             ? Results.File(ReportCsv.Write(report), $"{ReportCsv.MediaType}; charset=utf-8", $"{contractId}-{period}.csv")

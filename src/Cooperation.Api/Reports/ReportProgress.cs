@@ -14,9 +14,7 @@ public static class ReportProgress
         var shown = -1L;
         while (DateTimeOffset.UtcNow < deadline)
         {
-            await using var session = store.QuerySession();
-            var upTo = (await ReportCalls.CurrencyAsync(session, ct)).UpToSequence;
-            var latest = await session.Database.FetchHighestEventSequenceNumber(ct);
+            var (upTo, latest) = await PositionAsync(store, ct);
             if (upTo >= latest)
             {
                 log($"Reports: current with all {latest:N0} events.");
@@ -33,5 +31,13 @@ public static class ReportProgress
         }
 
         log("Reports: still projecting in the background; the reports fill up as they catch up.");
+    }
+
+    /// <summary>The event the call facts are current with, and the latest event recorded.</summary>
+    public static async Task<(long UpTo, long Latest)> PositionAsync(IDocumentStore store, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        var upTo = (await ReportCalls.CurrencyAsync(session, ct)).UpToSequence;
+        return (upTo, await session.Database.FetchHighestEventSequenceNumber(ct));
     }
 }

@@ -83,6 +83,19 @@ public abstract class ApiTest(AppFixture fixture)
         return problem;
     }
 
+    /// <summary>A GET that must be refused: the status, and problem details naming <paramref name="field"/> (when given).</summary>
+    protected async Task<JsonObject> RefusedGet(string url, string token, int status, string? field = null, string? rule = null)
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.WithBearerToken(token);
+            s.StatusCodeShouldBe(status);
+        });
+
+        return await ProblemOf(result, status, field, rule);
+    }
+
     /// <summary>
     /// Checks that an answer is problem details with <paramref name="status"/>, naming <paramref name="field"/>
     /// (when given) with a message containing <paramref name="rule"/> (when given).

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Cooperation.Api.Tests.Fixtures;
 using Cooperation.LocalPostgres;
 
 namespace Cooperation.Api.Tests.Infrastructure;
@@ -17,23 +17,9 @@ public sealed class GeneratedCodeTests
         var scratch = Directory.CreateTempSubdirectory("cooperation-codegen-");
         try
         {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = scratch.FullName,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                Environment = { [LocalDatabase.EnvironmentVariable] = "Host=localhost;Database=unused" },
-            };
-            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Cooperation.Api.dll"), "codegen", "write" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, $"codegen write failed: {await output}{error}");
+            await AppProcess.RunAsync(
+                new Dictionary<string, string> { [LocalDatabase.EnvironmentVariable] = "Host=localhost;Database=unused" },
+                scratch.FullName, "codegen", "write");
 
             var fresh = Path.Combine(scratch.FullName, "Internal", "Generated", "WolverineHandlers");
             var stale = Directory.GetFiles(fresh).Select(Path.GetFileName)

@@ -32,17 +32,8 @@ public sealed class ReferralQueueTests(AppFixture fixture) : ReferralTest(fixtur
     }
 
     /// <summary>A refused query: problem details with the status and an error for the field.</summary>
-    private async Task QueueRefused(string query, int status, string field, string? rule = null, string? token = null)
-    {
-        var result = await Host.Scenario(s =>
-        {
-            s.Get.Url($"/api/referrals?{query}");
-            s.WithBearerToken(token ?? Department);
-            s.StatusCodeShouldBe(status);
-        });
-
-        await ProblemOf(result, status, field, rule);
-    }
+    private Task QueueRefused(string query, int status, string field, string? rule = null, string? token = null) =>
+        RefusedGet($"/api/referrals?{query}", token ?? Department, status, field, rule);
 
     [Fact]
     public async Task The_queue_lists_a_contracts_referrals_oldest_first()

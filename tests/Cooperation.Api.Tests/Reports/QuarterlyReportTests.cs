@@ -134,9 +134,7 @@ public class QuarterlyReportTests(AppFixture fixture) : ReportTest(fixture)
     {
         var contract = await GivenContract();
 
-        var problem = await RefusedGet($"/api/reports/quarterly/{contract}/{path}", Finance, status);
-
-        Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+        await RefusedGet($"/api/reports/quarterly/{contract}/{path}", Finance, status, field);
     }
 
     [Fact]
@@ -154,18 +152,5 @@ public class QuarterlyReportTests(AppFixture fixture) : ReportTest(fixture)
             s.Get.Url($"/api/reports/quarterly/{contract}/2021/1");
             s.StatusCodeShouldBe(401);
         });
-    }
-
-    private async Task<JsonObject> RefusedGet(string url, string token, int status)
-    {
-        var result = await Host.Scenario(s =>
-        {
-            s.Get.Url(url);
-            s.WithBearerToken(token);
-            s.StatusCodeShouldBe(status);
-        });
-
-        Assert.Equal("application/problem+json", result.Context.Response.ContentType);
-        return JsonNode.Parse(await result.ReadAsTextAsync())!.AsObject();
     }
 }

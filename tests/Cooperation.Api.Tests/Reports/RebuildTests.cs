@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Cooperation.Api.Reports;
 using Cooperation.Api.Tests.Fixtures;
 using JasperFx.Events.Daemon;
@@ -28,7 +26,14 @@ public class RebuildTests(AppFixture fixture) : ReportTest(fixture)
         string output;
         try
         {
-            output = await RunApp("projections", "rebuild", "-p", nameof(CallFacts));
+            output = await AppProcess.RunAsync(
+                new Dictionary<string, string>
+                {
+                    ["ConnectionStrings__Cooperation"] = Fixture.ConnectionString,
+                    ["Cooperation__Schema"] = Fixture.Schema,
+                    ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                },
+                null, "projections", "rebuild", "-p", nameof(CallFacts));
         }
         finally
         {
@@ -49,33 +54,5 @@ public class RebuildTests(AppFixture fixture) : ReportTest(fixture)
     {
         await using var session = Fixture.Store.QuerySession();
         return [.. (await session.Query<CallFacts>().Where(f => f.ContractId == contract).ToListAsync()).OrderBy(f => f.Id)];
-    }
-
-    /// <summary>Runs the built service's command line against the test run's schema.</summary>
-    private async Task<string> RunApp(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ConnectionStrings__Cooperation"] = Fixture.ConnectionString,
-                ["Cooperation__Schema"] = Fixture.Schema,
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            },
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Cooperation.Api.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"'{string.Join(' ', arguments)}' failed: {await output}{error}");
-        return await output;
     }
 }

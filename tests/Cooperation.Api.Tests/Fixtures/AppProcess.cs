@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Cooperation.Api.Tests.Fixtures;
+
+/// <summary>The built service's command line, run as a process of its own, as an operator would run it.</summary>
+public static class AppProcess
+{
+    /// <summary>Runs <c>dotnet Cooperation.Api.dll …</c>, fails the test unless it exits 0, and returns what it printed.</summary>
+    public static async Task<string> RunAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? string.Empty,
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Cooperation.Api.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"'{string.Join(' ', arguments)}' failed: {await output}{error}");
+        return await output;
+    }
+}
