@@ -56,6 +56,15 @@ public sealed record ServiceLine(string Code, string Name, DateOnly From, DateOn
 
 public sealed record FeePeriod(DateOnly EffectiveFrom, decimal AnnualFee);
 
+/// <summary>Days <c>From</c>–<c>To</c> of a quarter of <c>QuarterDays</c> days, billed at <c>AnnualFee</c> a year.</summary>
+public sealed record FeePart(DateOnly From, DateOnly To, decimal AnnualFee, int QuarterDays)
+{
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
+    /// <summary>The part's share of the quarter, unrounded: annualFee / 4 × days / daysInQuarter.</summary>
+    public decimal Exact => AnnualFee * Days / (4m * QuarterDays);
+}
+
 public sealed record KpiSettingsPeriod(DateOnly EffectiveFrom, KpiSettings Settings);
 
 // ---- Events of the Contract stream (key: "contract:{contractId}") ----
@@ -149,18 +158,51 @@ public sealed record Contract(
     /// <summary>
     /// The fee due for a quarter, billed in arrears: a quarter of the annual fee for a fully covered quarter;
     /// where the term starts, ends or the fee changes inside it, each day bears its share of the quarter
-    /// (Σ annualFee / 4 × days / daysInQuarter), rounded once, to the cent, half away from zero.
+    /// (Σ annualFee / 4 × days / daysInQuarter), to the cent, half away from zero. Rounded as a running total
+    /// over the calendar year (ADR 12): each quarter is the rounded total up to its end less the rounded total
+    /// before it, so it differs from its own rounded share by a cent at most and a year's quarters always add
+    /// up to the year's fee, also for annual fees that do not divide into cents by four.
     /// </summary>
     public decimal FeeDue(Infrastructure.Quarter quarter)
     {
-        var feeDays = 0m;
-        for (var day = quarter.FirstDay; day <= quarter.LastDay; day = day.AddDays(1))
+        var before = 0m;
+        for (var q = 1; q < quarter.Number; q++)
         {
-            feeDays += Covers(day) ? AnnualFeeOn(day) : 0m;
+            before += ExactShare(new Infrastructure.Quarter(quarter.Year, q));
         }
 
-        return Infrastructure.Money.Round(feeDays / (4m * quarter.Days));
+        return Infrastructure.Money.Round(before + ExactShare(quarter)) - Infrastructure.Money.Round(before);
     }
+
+    /// <summary>The fee due for the calendar year: its quarters' fees, which add up without a remainder.</summary>
+    public decimal FeeDue(int year) => Infrastructure.Money.Round(Enumerable.Range(1, 4).Sum(q => ExactShare(new Infrastructure.Quarter(year, q))));
+
+    /// <summary>The quarter's parts, by fee in force: first and last day covered, annual fee, and unrounded share.</summary>
+    public IReadOnlyList<FeePart> FeeParts(Infrastructure.Quarter quarter)
+    {
+        var parts = new List<FeePart>();
+        for (var day = quarter.FirstDay; day <= quarter.LastDay; day = day.AddDays(1))
+        {
+            if (!Covers(day))
+            {
+                continue;
+            }
+
+            var fee = AnnualFeeOn(day);
+            if (parts.Count > 0 && parts[^1].AnnualFee == fee && parts[^1].To == day.AddDays(-1))
+            {
+                parts[^1] = parts[^1] with { To = day };
+            }
+            else
+            {
+                parts.Add(new FeePart(day, day, fee, quarter.Days));
+            }
+        }
+
+        return parts;
+    }
+
+    private decimal ExactShare(Infrastructure.Quarter quarter) => FeeParts(quarter).Sum(p => p.AnnualFee * p.Days) / (4m * quarter.Days);
 
     public KpiSettings KpiSettingsOn(DateOnly day) => KpiSettings.Last(k => k.EffectiveFrom <= day || k == KpiSettings[0]).Settings;
 

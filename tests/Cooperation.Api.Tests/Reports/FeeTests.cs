@@ -25,6 +25,45 @@ public class FeeTests
         Assert.Equal(180_000m, Enumerable.Range(1, 4).Sum(q => contract.FeeDue(new Quarter(2021, q))));
     }
 
+    [Theory]
+    [InlineData("100000.01")] // a quarter's share is 25,000.0025: rounded alone, four of them make 100,000.00
+    [InlineData("100000.02")] // 25,000.005 each: rounded alone, 100,000.04
+    [InlineData("99999.99")]
+    [InlineData("123456.78")]
+    public void A_years_quarters_add_up_to_the_annual_fee_to_the_cent_whatever_it_is(string annualFee)
+    {
+        var fee = D(annualFee);
+        var contract = Terms.Contract(startsOn: "2021-01-01", annualFee: fee);
+        var quarters = Enumerable.Range(1, 4).Select(q => contract.FeeDue(new Quarter(2021, q))).ToList();
+
+        Assert.Equal(fee, quarters.Sum());
+        Assert.Equal(fee, contract.FeeDue(2021));
+        Assert.All(quarters, due => Assert.InRange(Math.Abs(due - (fee / 4m)), 0m, 0.01m));
+    }
+
+    [Fact]
+    public void The_running_total_carries_a_rounded_half_cent_to_the_next_quarter()
+    {
+        var contract = Terms.Contract(startsOn: "2021-01-01", annualFee: 100_000.02m);
+
+        // 25,000.005 rounds up to .01 in Q1; Q2 brings the total to exactly 50,000.01, so it bills 25,000.00.
+        Assert.Equal([25_000.01m, 25_000.00m, 25_000.01m, 25_000.00m], Enumerable.Range(1, 4).Select(q => contract.FeeDue(new Quarter(2021, q))));
+    }
+
+    [Fact]
+    public void Fee_parts_name_each_stretch_of_days_at_one_fee()
+    {
+        var contract = Terms.Contract().Apply(new FeeAmended("c", 200_000m, new DateOnly(2021, 5, 1), Terms.At("2021-04-20T10:00:00+02:00")));
+
+        var parts = contract.FeeParts(new Quarter(2021, 2));
+
+        Assert.Equal(2, parts.Count);
+        Assert.Equal((new DateOnly(2021, 4, 1), new DateOnly(2021, 4, 30), 180_000m, 30), (parts[0].From, parts[0].To, parts[0].AnnualFee, parts[0].Days));
+        Assert.Equal((new DateOnly(2021, 5, 1), new DateOnly(2021, 6, 30), 200_000m, 61), (parts[1].From, parts[1].To, parts[1].AnnualFee, parts[1].Days));
+        Assert.Single(contract.FeeParts(new Quarter(2020, 4)), p => p.From == new DateOnly(2020, 11, 2) && p.Days == 60);
+        Assert.Empty(contract.FeeParts(new Quarter(2020, 3)));
+    }
+
     [Fact]
     public void An_amendment_on_the_first_of_the_quarters_second_month_splits_it_by_days()
     {
