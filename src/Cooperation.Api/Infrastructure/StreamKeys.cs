@@ -14,6 +14,8 @@ public static class StreamKeys
 
     public const string AppointmentPrefix = "appointment:";
 
+    public const string InvoicePrefix = "invoice:";
+
     public static string Contract(string contractId) => ContractPrefix + contractId;
 
     public static string Call(string callId) => CallPrefix + callId;
@@ -21,4 +23,6 @@ public static class StreamKeys
     public static string Referral(string referralId) => ReferralPrefix + referralId;
 
     public static string Appointment(string appointmentId) => AppointmentPrefix + appointmentId;
+
+    public static string Invoice(string invoiceId) => InvoicePrefix + invoiceId;
 }

@@ -1,0 +1,114 @@
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+
+namespace Cooperation.Api.Billing;
+
+/// <summary>
+/// What a billing document is: the quarter's invoice, a supplementary invoice for a difference found later
+/// (UBL type 380 both), or a credit note (381) that cancels invoices or credits a difference.
+/// </summary>
+public enum DocumentKind { Invoice, SupplementaryInvoice, CreditNote }
+
+/// <summary>
+/// One line of a document: for the quarter's invoice a stretch of days at one annual fee; for a difference one
+/// line for the quarter; a credit note that cancels repeats the cancelled documents' lines.
+/// <c>Amount</c> is net, to the cent; in a cancelling credit note a line that reverses a credited difference is negative.
+/// </summary>
+public sealed record InvoiceLine(int Number, string Description, DateOnly From, DateOnly To, decimal Amount);
+
+/// <summary>A document that this one refers to (XRechnung BT-25/BT-26): the invoice it corrects or adds to.</summary>
+public sealed record DocumentReference(string InvoiceId, string Number, DateOnly IssuedOn);
+
+// ---- Events of the invoice stream (key: "invoice:{invoiceId}"; credit notes have streams of their own) ----
+
+/// <summary>
+/// A document, issued once and never changed. Seller and buyer are copied from the contract as they stood on
+/// the day of issue, so the document reads the same years later whatever the contract became.
+/// <c>Number</c> is <c>{invoicePrefix}-{year of issue}-{sequence:0000}</c>, gap-free per provider and year.
+/// </summary>
+public sealed record InvoiceIssued(
+    string InvoiceId,
+    string Number,
+    int Sequence,
+    DocumentKind Kind,
+    string ContractId,
+    int Year,
+    int Quarter,
+    DateOnly IssuedOn,
+    DateOnly? DueOn,
+    Provider Seller,
+    Client Buyer,
+    VatTreatment Vat,
+    IReadOnlyList<InvoiceLine> Lines,
+    decimal NetAmount,
+    decimal VatAmount,
+    decimal Amount,
+    IReadOnlyList<DocumentReference> References,
+    bool Cancels,
+    string? Reason,
+    DateTimeOffset IssuedAt);
+
+/// <summary>A credit note cancelled this document (an invoice, or a credit note of a difference that it reverses).</summary>
+public sealed record InvoiceCancelled(string InvoiceId, string CreditNoteId, string CreditNoteNumber, DateOnly CreditNoteIssuedOn, DateTimeOffset CancelledAt);
+
+/// <summary>Money received against an invoice. <c>Reference</c> is the bank's or the payer's, when given.</summary>
+public sealed record PaymentRecorded(string InvoiceId, decimal Amount, DateOnly PaidOn, string? Reference, DateTimeOffset RecordedAt);
+
+public sealed record Payment(decimal Amount, DateOnly PaidOn, string? Reference, DateTimeOffset RecordedAt);
+
+/// <summary>A billing document as it stands: what was issued, whether it was cancelled, what has been paid.</summary>
+public sealed record Invoice(
+    string Id,
+    string InvoiceId,
+    string Number,
+    int Sequence,
+    DocumentKind Kind,
+    string ContractId,
+    string ProviderId,
+    string ClientId,
+    int Year,
+    int Quarter,
+    DateOnly IssuedOn,
+    DateOnly? DueOn,
+    Provider Seller,
+    Client Buyer,
+    VatTreatment Vat,
+    IReadOnlyList<InvoiceLine> Lines,
+    decimal NetAmount,
+    decimal VatAmount,
+    decimal Amount,
+    IReadOnlyList<DocumentReference> References,
+    bool Cancels,
+    string? Reason,
+    DateTimeOffset IssuedAt,
+    DocumentReference? CancelledBy,
+    IReadOnlyList<Payment> Payments)
+{
+    public long Version { get; init; }
+
+    /// <summary>The year in the number: the year of issue, whose sequence the number belongs to.</summary>
+    public int NumberYear => IssuedOn.Year;
+
+    public bool IsCreditNote => Kind == DocumentKind.CreditNote;
+
+    public bool IsCancelled => CancelledBy is not null;
+
+    public decimal Paid => Payments.Sum(p => p.Amount);
+
+    /// <summary>What the buyer still owes on this document; negative when overpaid.</summary>
+    public decimal Balance => IsCreditNote ? 0m : Amount - Paid;
+
+    /// <summary>This document's effect on what the quarter has been billed, net: credit notes count against it.</summary>
+    public decimal BilledNet => IsCreditNote ? -NetAmount : NetAmount;
+
+    public DocumentReference AsReference() => new(InvoiceId, Number, IssuedOn);
+
+    public static Invoice Create(InvoiceIssued e) => new(
+        StreamKeys.Invoice(e.InvoiceId), e.InvoiceId, e.Number, e.Sequence, e.Kind, e.ContractId, e.Seller.Id, e.Buyer.Id,
+        e.Year, e.Quarter, e.IssuedOn, e.DueOn, e.Seller, e.Buyer, e.Vat, e.Lines, e.NetAmount, e.VatAmount, e.Amount,
+        e.References, e.Cancels, e.Reason, e.IssuedAt, null, []);
+
+    public Invoice Apply(InvoiceCancelled e) => this with { CancelledBy = new DocumentReference(e.CreditNoteId, e.CreditNoteNumber, e.CreditNoteIssuedOn) };
+
+    public Invoice Apply(PaymentRecorded e) => this with { Payments = [.. Payments, new Payment(e.Amount, e.PaidOn, e.Reference, e.RecordedAt)] };
+}
