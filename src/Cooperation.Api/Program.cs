@@ -1,4 +1,5 @@
 using Cooperation.Api.Appointments;
+using Cooperation.Api.Billing;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Demo;
@@ -76,6 +77,7 @@ builder.Services.AddMarten(opts =>
     opts.AddReferrals();
     opts.AddAppointments();
     opts.AddReports();
+    opts.AddBilling();
 })
 .UseNpgsqlDataSource()
 .UseLightweightSessions()

@@ -1,0 +1,24 @@
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Schema;
+
+namespace Cooperation.Api.Billing;
+
+public static class BillingConfiguration
+{
+    /// <summary>
+    /// Inline snapshot: a quarter's documents and the next number are read from the documents, inside the
+    /// provider's billing lock. The unique index makes a duplicate number impossible even past the lock.
+    /// </summary>
+    public static void AddBilling(this StoreOptions options)
+    {
+        options.Projections.Snapshot<Invoice>(SnapshotLifecycle.Inline);
+        options.Schema.For<Invoice>()
+            .Index(i => i.ContractId)
+            .Index(i => i.ProviderId)
+            .UniqueIndex(UniqueIndexType.Computed, "invoice_number_per_provider", i => i.ProviderId, i => i.Number);
+        options.Events.AddEventType<InvoiceIssued>();
+        options.Events.AddEventType<InvoiceCancelled>();
+        options.Events.AddEventType<PaymentRecorded>();
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Security.Claims;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Reports;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Billing;
+
+/// <summary>A document as the reconciliation lists it.</summary>
+public sealed record LedgerEntry(
+    string InvoiceId, string Number, DocumentKind Kind, string Status, DateOnly IssuedOn, DateOnly? DueOn,
+    decimal Amount, decimal Paid, DocumentReference? CancelledBy);
+
+/// <summary>
+/// One quarter of the reconciliation. <c>FeeDue</c> is the net fee under the contract as it stands (the quarterly
+/// report's <c>feeDue</c>); <c>Invoiced</c>, <c>Credited</c>, <c>Paid</c> and <c>OpenBalance</c> are amounts
+/// payable (gross; equal to net when not subject to VAT); <c>Difference</c> is the net fee still to be invoiced
+/// (positive) or credited (negative).
+/// </summary>
+public sealed record ReconciliationQuarter(
+    int Quarter, DateOnly From, DateOnly To, bool Ended, decimal FeeDue, decimal Invoiced, decimal Credited, decimal Paid,
+    decimal OpenBalance, decimal Difference, IReadOnlyList<LedgerEntry> Documents);
+
+/// <summary>The year's service: the KPIs over all its calls, and the year's fee per answered call.</summary>
+public sealed record ReconciliationService(KpiFigures Kpis, decimal? CostPerAnsweredCall);
+
+public sealed record Reconciliation(
+    string ContractId, int Year, VatTreatment Vat, decimal FeeDue, decimal Invoiced, decimal Credited, decimal Paid,
+    decimal OpenBalance, decimal Difference, IReadOnlyList<ReconciliationQuarter> Quarters, ReconciliationService Service);
+
+public static class GetReconciliationEndpoint
+{
+    /// <summary>
+    /// The annual reconciliation of a contract (domain §3): fee due under the contract for all four quarters,
+    /// invoiced or not; every invoice and credit note issued for the year's quarters; payments; open balance.
+    /// </summary>
+    [WolverineGet("/api/reconciliation/{contractId}/{year}")]
+    [Authorize(Roles = BillingAccess.Readers)]
+    [ProducesResponseType<Reconciliation>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<IResult> Get(
+        string contractId, string year, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    {
+        if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var y) || y < 2000 || y > 2200)
+        {
+            return Results.Problem(Problems.Invalid("year", "'year' must be a year between 2000 and 2200."));
+        }
+
+        var contract = await session.LoadAsync<Contract>(StreamKeys.Contract(contractId), ct);
+        if (contract is null || !contract.IsReachableBy(Caller.From(user)))
+        {
+            return Results.Problem(Problems.NotFound($"There is no contract '{contractId}'."));
+        }
+
+        var quarters = Enumerable.Range(1, 4).Select(q => new Quarter(y, q)).ToList();
+        if (quarters.All(q => QuarterlyReport.CoveredPart(contract, q) is null))
+        {
+            return Results.Problem(Problems.Conflict("year",
+                $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {(contract.EndsOn is { } end ? end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "open end")}; {y} lies outside its term."));
+        }
+
+        var documents = await session.Query<Invoice>().Where(i => i.ContractId == contract.ContractId && i.Year == y).ToListAsync(ct);
+        var today = Berlin.Today(clock);
+        var rows = quarters.Select(q => Row(new QuarterLedger(q, contract.FeeDue(q),
+            [.. documents.Where(d => d.Quarter == q.Number).OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence)]), today)).ToList();
+
+        var service = await ServiceAsync(session, contract, quarters, clock, ct);
+        return Results.Ok(new Reconciliation(
+            contract.ContractId, y, contract.Vat,
+            rows.Sum(r => r.FeeDue), rows.Sum(r => r.Invoiced), rows.Sum(r => r.Credited), rows.Sum(r => r.Paid),
+            rows.Sum(r => r.OpenBalance), rows.Sum(r => r.Difference), rows,
+            service with { CostPerAnsweredCall = Kpis.PerCall(rows.Sum(r => r.FeeDue), service.Kpis.Answered) }));
+    }
+
+    private static ReconciliationQuarter Row(QuarterLedger ledger, DateOnly today) => new(
+        ledger.Quarter.Number, ledger.Quarter.FirstDay, ledger.Quarter.LastDay, ledger.Quarter.LastDay < today,
+        ledger.FeeDue, ledger.Invoiced, ledger.Credited, ledger.Paid, ledger.OpenBalance, ledger.Difference,
+        [.. ledger.Documents.Select(d => new LedgerEntry(
+            d.InvoiceId, d.Number, d.Kind, InvoiceView.From(d).Status, d.IssuedOn, d.DueOn, d.Amount, d.Paid, d.CancelledBy))]);
+
+    /// <summary>The KPIs over the year's calls so far, measured against the targets in force at the year's last covered day.</summary>
+    private static async Task<ReconciliationService> ServiceAsync(
+        IQuerySession session, Contract contract, IReadOnlyList<Quarter> quarters, TimeProvider clock, CancellationToken ct)
+    {
+        var calls = new List<ReportCall>();
+        foreach (var quarter in quarters.Where(q => QuarterlyReport.CoveredPart(contract, q) is not null && q.Start <= clock.GetUtcNow()))
+        {
+            calls.AddRange(await ReportCalls.NowAsync(session, contract.ContractId, quarter, ct));
+        }
+
+        var lastDay = quarters.Select(q => QuarterlyReport.CoveredPart(contract, q)).OfType<(DateOnly From, DateOnly To)>().Max(p => p.To);
+        var kpis = Kpis.Count(calls, ServiceCalendar.For(contract), contract.KpiSettingsOn, contract.KpiSettingsOn(lastDay));
+        return new ReconciliationService(kpis, null);
+    }
+}

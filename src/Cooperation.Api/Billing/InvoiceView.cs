@@ -1,0 +1,51 @@
+using Cooperation.Api.Contracts;
+
+namespace Cooperation.Api.Billing;
+
+/// <summary>
+/// A billing document as the API shows it. <c>Amount</c> is what the buyer pays (gross); <c>Balance</c> what is
+/// still open on an invoice (negative when overpaid). <c>Status</c>: open, paid, overpaid or cancelled for
+/// invoices; issued or cancelled (reversed by a cancelling credit note) for credit notes.
+/// </summary>
+public sealed record InvoiceView(
+    string InvoiceId,
+    string StreamId,
+    long Version,
+    string Number,
+    DocumentKind Kind,
+    string Status,
+    string ContractId,
+    int Year,
+    int Quarter,
+    DateOnly IssuedOn,
+    DateOnly? DueOn,
+    Provider Seller,
+    Client Buyer,
+    VatTreatment Vat,
+    IReadOnlyList<InvoiceLine> Lines,
+    decimal NetAmount,
+    decimal VatAmount,
+    decimal Amount,
+    IReadOnlyList<DocumentReference> References,
+    bool Cancels,
+    string? Reason,
+    DocumentReference? CancelledBy,
+    IReadOnlyList<Payment> Payments,
+    decimal Paid,
+    decimal Balance,
+    string XRechnung)
+{
+    public static InvoiceView From(Invoice d) => new(
+        d.InvoiceId, d.Id, d.Version, d.Number, d.Kind, StatusOf(d), d.ContractId, d.Year, d.Quarter, d.IssuedOn, d.DueOn,
+        d.Seller, d.Buyer, d.Vat, d.Lines, d.NetAmount, d.VatAmount, d.Amount, d.References, d.Cancels, d.Reason,
+        d.CancelledBy, d.Payments, d.Paid, d.Balance, $"/api/invoices/{d.InvoiceId}/xrechnung");
+
+    private static string StatusOf(Invoice d) => d switch
+    {
+        { IsCancelled: true } => "cancelled",
+        { IsCreditNote: true } => "issued",
+        { Balance: > 0m } => "open",
+        { Balance: 0m } => "paid",
+        _ => "overpaid",
+    };
+}

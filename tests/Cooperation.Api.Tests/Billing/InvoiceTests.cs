@@ -1,0 +1,163 @@
+using System.Text.Json.Nodes;
+using Cooperation.Api.Tests.Fixtures;
+
+namespace Cooperation.Api.Tests.Billing;
+
+public class InvoiceTests(AppFixture fixture) : BillingTest(fixture)
+{
+    [Fact]
+    public async Task The_demo_contracts_first_quarter_is_invoiced_pro_rata_with_the_next_number_and_the_contracts_payment_terms()
+    {
+        var (contract, provider) = await GivenProviderContract(body => body.With("paymentTermsDays", 14));
+
+        var invoice = await Invoice(contract, provider, 2020, 4);
+
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).Date);
+        Assert.Equal($"BO-{today.Year}-0001", (string)invoice["number"]!);
+        Assert.Equal("invoice", (string)invoice["kind"]!);
+        Assert.Equal("open", (string)invoice["status"]!);
+        Assert.Equal(29_347.83m, Money(invoice["amount"]));
+        Assert.Equal(29_347.83m, Money(invoice["netAmount"]));
+        Assert.Equal(0m, Money(invoice["vatAmount"]));
+        Assert.Equal(today.ToString("yyyy-MM-dd"), (string)invoice["issuedOn"]!);
+        Assert.Equal(today.AddDays(14).ToString("yyyy-MM-dd"), (string)invoice["dueOn"]!);
+        var line = Assert.Single(invoice["lines"]!.AsArray())!;
+        Assert.Equal(("2020-11-02", "2020-12-31", 29_347.83m), ((string)line["from"]!, (string)line["to"]!, Money(line["amount"])));
+        Assert.Equal("05916004-0001-21", (string)invoice["buyer"]!["leitwegId"]!);
+
+        var fetched = await Get($"/api/invoices/{Id(invoice)}", FinanceOf("castrop-rauxel"));
+        JsonAssert.Equal(invoice, fetched);
+
+        var next = await Invoice(contract, provider, 2021, 1);
+        Assert.Equal($"BO-{today.Year}-0002", (string)next["number"]!);
+        Assert.Equal(45_000.00m, Money(next["amount"]));
+    }
+
+    [Fact]
+    public async Task Thirty_days_to_pay_unless_the_contract_says_otherwise_and_19_percent_vat_when_the_contract_is_subject_to_it()
+    {
+        var (contract, provider) = await GivenProviderContract(body => body.With("vat", "standard"));
+
+        var invoice = await Invoice(contract, provider, 2021, 2);
+
+        Assert.Equal(DateOnly.Parse((string)invoice["issuedOn"]!).AddDays(30).ToString("yyyy-MM-dd"), (string)invoice["dueOn"]!);
+        Assert.Equal(("standard", 45_000.00m, 8_550.00m, 53_550.00m),
+            ((string)invoice["vat"]!, Money(invoice["netAmount"]), Money(invoice["vatAmount"]), Money(invoice["amount"])));
+    }
+
+    [Fact]
+    public async Task An_amendment_inside_the_quarter_gives_one_line_per_fee_and_the_lines_add_up_to_the_reports_fee_due()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        await Post($"/api/contracts/{contract}/fee-amendments", new JsonObject { ["annualFee"] = 200_000m, ["effectiveFrom"] = "2021-05-01" }, Tokens.ContractAdmin());
+
+        var invoice = await Invoice(contract, provider, 2021, 2);
+        var report = await Get($"/api/reports/quarterly/{contract}/2021/2", FinanceOf(provider));
+
+        var lines = invoice["lines"]!.AsArray();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(("2021-04-01", "2021-04-30"), ((string)lines[0]!["from"]!, (string)lines[0]!["to"]!));
+        Assert.Equal(("2021-05-01", "2021-06-30"), ((string)lines[1]!["from"]!, (string)lines[1]!["to"]!));
+        Assert.Equal(48_351.65m, lines.Sum(l => Money(l!["amount"])));
+        Assert.Equal(Money(report["cost"]!["feeDue"]), Money(invoice["amount"]));
+    }
+
+    [Fact]
+    public async Task A_quarter_is_invoiced_once_until_a_credit_note_cancels_it()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var first = await Invoice(contract, provider, 2021, 1);
+
+        var refused = await Refused("/api/invoices", Quarter(contract, 2021, 1), FinanceOf(provider), 409, "quarter", "invoiced already");
+        Assert.Equal(Id(first), (string)refused["invoiceId"]!);
+
+        await CreditNote(Id(first), provider);
+        var second = await Invoice(contract, provider, 2021, 1);
+        Assert.NotEqual(Id(first), Id(second));
+        Assert.Equal($"BO-{ThisYear}-0003", (string)second["number"]!); // invoice, credit note, invoice: one series
+    }
+
+    [Fact]
+    public async Task Finance_clerks_invoicing_at_the_same_moment_get_gap_free_unique_numbers()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var token = FinanceOf(provider);
+
+        // Eight different quarters at once, and the same quarter four times at once.
+        var quarters = Enumerable.Range(0, 8).Select(i => (Year: 2021 + (i / 4), Quarter: (i % 4) + 1));
+        var distinct = Task.WhenAll(quarters.Select(q => Host.Scenario(s =>
+        {
+            s.Post.Json(Quarter(contract, q.Year, q.Quarter)).ToUrl("/api/invoices");
+            s.WithBearerToken(token);
+            s.IgnoreStatusCode();
+        })));
+        var same = Racing("/api/invoices", Quarter(contract, 2020, 4).ToJsonString(), token, 4);
+        var results = (await distinct).Concat(await same).ToList();
+
+        var statuses = results.Select(r => r.Context.Response.StatusCode).ToList();
+        Assert.Equal(9, statuses.Count(s => s == 201));
+        Assert.Equal(3, statuses.Count(s => s == 409));
+        var numbers = new List<string>();
+        foreach (var created in results.Where(r => r.Context.Response.StatusCode == 201))
+        {
+            numbers.Add((string)JsonNode.Parse(await created.ReadAsTextAsync())!["number"]!);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 9).Select(n => $"BO-{ThisYear}-{n:0000}"), numbers.Order());
+    }
+
+    [Fact]
+    public async Task Numbers_run_per_provider()
+    {
+        var (a, providerA) = await GivenProviderContract();
+        var (b, providerB) = await GivenProviderContract();
+
+        await Invoice(a, providerA, 2021, 1);
+        var other = await Invoice(b, providerB, 2021, 1);
+
+        Assert.Equal($"BO-{ThisYear}-0001", (string)other["number"]!);
+    }
+
+    [Fact]
+    public async Task Bad_requests_are_refused_naming_the_field_and_store_nothing()
+    {
+        var (contract, provider) = await GivenProviderContract(body => body.With("endsOn", "2022-06-30"));
+        var token = FinanceOf(provider);
+
+        await Refused("/api/invoices", Quarter("no-such-contract", 2021, 1), token, 404, "contractId");
+        await Refused("/api/invoices", Quarter(contract, 2021, 1), FinanceOf("herne"), 404, "contractId");
+        await Refused("/api/invoices", Quarter(contract, 2021, 1), FinanceOf("castrop-rauxel"), 403);
+        await Refused("/api/invoices", Quarter(contract, 2021, 1), Tokens.Auditor, 403);
+        await Refused("/api/invoices", Quarter(contract, 2020, 3), token, 409, "quarter", "outside its term");
+        await Refused("/api/invoices", Quarter(contract, 2022, 3), token, 409, "quarter", "outside its term");
+        await Refused("/api/invoices", Quarter(contract, 2021, 5), token, 400, "quarter");
+        await Refused("/api/invoices", Quarter(contract, 1999, 1), token, 400, "year");
+        await Refused("/api/invoices", new JsonObject { ["year"] = 2021, ["quarter"] = 1 }, token, 400, "contractId");
+        await Refused("/api/invoices", """{ "contractId": "x", "year": "2021", "quarter": 1 }""", token, 400, "year");
+    }
+
+    [Fact]
+    public async Task The_current_quarter_cannot_be_invoiced_yet()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var now = DateTime.UtcNow;
+
+        await Refused("/api/invoices", Quarter(contract, now.Year, ((now.Month - 1) / 3) + 1), FinanceOf(provider), 409, "quarter", "in arrears");
+    }
+
+    [Fact]
+    public async Task Another_citys_finance_clerk_cannot_reach_the_invoices()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var invoice = await Invoice(contract, provider, 2021, 1);
+
+        await RefusedGet($"/api/invoices/{Id(invoice)}", FinanceOf("herne"), 404);
+        await RefusedGet($"/api/invoices/{Id(invoice)}/xrechnung", FinanceOf("herne"), 404);
+        await RefusedGet($"/api/reconciliation/{contract}/2021", FinanceOf("herne"), 404);
+        await Refused($"/api/invoices/{Id(invoice)}/payments", new JsonObject { ["amount"] = 10m, ["paidOn"] = "2026-01-02" }, FinanceOf("herne"), 404);
+        await Refused($"/api/invoices/{Id(invoice)}/credit-note", new JsonObject { ["reason"] = "x" }, FinanceOf("herne"), 404);
+        await RefusedGet("/api/invoices/no-such-invoice", FinanceOf(provider), 404);
+        await RefusedGet($"/api/invoices/{Id(invoice)}", Tokens.For("service-centre", provider), 403);
+        await Get($"/api/invoices/{Id(invoice)}", Tokens.Auditor);
+    }
+}
