@@ -45,6 +45,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         var clock = host.Services.GetRequiredService<TimeProvider>();
         await DemoData.SeedAsync(store, clock, Console.WriteLine);
         await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallerPseudonym>(), Console.WriteLine);
+        await DemoBilling.SeedAsync(store, Console.WriteLine);
         if (input.SeedOnlyFlag)
         {
             return true;
@@ -69,6 +70,10 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         Console.WriteLine($"  A call:       curl -H \"Authorization: Bearer $TOKEN\" {url}/api/calls/demo-20210301-0000");
         Console.WriteLine($"  A report:     curl -H \"Authorization: Bearer $TOKEN\" {url}/api/reports/quarterly/{DemoData.ContractId}/2021/1");
         Console.WriteLine($"     as CSV:    curl -H \"Authorization: Bearer $TOKEN\" -H \"Accept: text/csv\" {url}/api/reports/quarterly/{DemoData.ContractId}/2020/4");
+        var invoice = DemoBilling.InvoiceId(new Infrastructure.Quarter(2020, 4));
+        Console.WriteLine($"  An invoice:   curl -H \"Authorization: Bearer $TOKEN\" {url}/api/invoices/{invoice}");
+        Console.WriteLine($"  XRechnung:    curl -H \"Authorization: Bearer $TOKEN\" {url}/api/invoices/{invoice}/xrechnung");
+        Console.WriteLine($"  The year:     curl -H \"Authorization: Bearer $TOKEN\" {url}/api/reconciliation/{DemoData.ContractId}/2021");
         Console.WriteLine();
         if (Tokens.Count == 0)
         {

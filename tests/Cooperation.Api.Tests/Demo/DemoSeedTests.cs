@@ -13,10 +13,12 @@ public sealed class DemoSeedTests(AppFixture fixture) : ApiTest(fixture)
         var pseudonym = Host.Services.GetRequiredService<CallerPseudonym>();
         await DemoData.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
         await DemoCalls.SeedAsync(Fixture.Store, pseudonym, _ => { });
+        await DemoBilling.SeedAsync(Fixture.Store, _ => { });
         var seeded = await Fixture.EventCountAsync();
 
         await DemoData.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
         await DemoCalls.SeedAsync(Fixture.Store, pseudonym, _ => { });
+        await DemoBilling.SeedAsync(Fixture.Store, _ => { });
 
         Assert.Equal(seeded, await Fixture.EventCountAsync());
         var contract = await Get("/api/contracts/bochum-castrop-rauxel", Tokens.For("finance", "castrop-rauxel"));
@@ -53,5 +55,19 @@ public sealed class DemoSeedTests(AppFixture fixture) : ApiTest(fixture)
             Assert.InRange((decimal)total["reachabilityPercent"]!, 50m, 100m);
             Assert.True((int)total["referralsOpened"]! > 0 && (int)total["correctedCalls"]! > 0 && (int)total["appointmentsBooked"]! > 0);
         }
+
+        // Both past quarters invoiced, Q4 2020 paid in full and Q1 2021 in part; the year ties to the reports.
+        var y2020 = await Get("/api/reconciliation/bochum-castrop-rauxel/2020", finance);
+        var y2021 = await Get("/api/reconciliation/bochum-castrop-rauxel/2021", finance);
+        Assert.Equal((29_347.83m, 29_347.83m, 29_347.83m, 0m), (Money(y2020["feeDue"]), Money(y2020["invoiced"]), Money(y2020["paid"]), Money(y2020["openBalance"])));
+        var q1Billed = y2021["quarters"]![0]!;
+        Assert.Equal((45_000.00m, 45_000.00m, 40_000.00m, 5_000.00m), (Money(q1Billed["feeDue"]), Money(q1Billed["invoiced"]), Money(q1Billed["paid"]), Money(q1Billed["openBalance"])));
+        Assert.Equal("BO-2021-0002", (string)q1Billed["documents"]![0]!["number"]!);
+        Assert.Equal(180_000.00m, Money(y2021["feeDue"]));
+        Assert.Equal((int)q1["total"]!["answered"]!, (int)y2021["service"]!["kpis"]!["answered"]!);
+        var invoice = await Get("/api/invoices/demo-invoice-2020-q4", finance);
+        Assert.Equal(("BO-2021-0001", "2021-01-11", "2021-02-10", "paid"), ((string)invoice["number"]!, (string)invoice["issuedOn"]!, (string)invoice["dueOn"]!, (string)invoice["status"]!));
     }
+
+    private static decimal Money(System.Text.Json.Nodes.JsonNode? value) => value!.GetValue<decimal>();
 }
