@@ -52,7 +52,9 @@ public static class XRechnung
                 Period("InvoicePeriod", document.Lines),
                 document.References.Select(r => Cac("BillingReference",
                     Cac("InvoiceDocumentReference", Cbc("ID", r.Number), Cbc("IssueDate", Date(r.IssuedOn))))),
-                Cac("AccountingSupplierParty", Seller(document.Seller)),
+                // BT-12: the contract the quarter is billed under.
+                Cac("ContractDocumentReference", Cbc("ID", document.ContractId)),
+                Cac("AccountingSupplierParty", Seller(document.Seller, document.Vat)),
                 Cac("AccountingCustomerParty", Buyer(document.Buyer)),
                 PaymentMeans(document),
                 Cac("PaymentTerms", Cbc("Note", PaymentTerms(document))),
@@ -90,7 +92,7 @@ public static class XRechnung
         return bytes.ToArray();
     }
 
-    private static XElement Seller(Provider seller) =>
+    private static XElement Seller(Provider seller, VatTreatment vat) =>
         Cac("Party",
             Cbc("EndpointID", seller.ContactEmail, new XAttribute("schemeID", "EM")),
             // BR-CO-26 wants a seller identifier (BT-29), legal registration (BT-30) or VAT id (BT-31); the contract
@@ -98,6 +100,10 @@ public static class XRechnung
             Cac("PartyIdentification", Cbc("ID", seller.Id)),
             Cac("PartyName", Cbc("Name", seller.Name)),
             Address(seller.Street, seller.City, seller.PostalCode),
+            // BT-31 only under VAT: with category O a seller VAT id is not allowed (BR-O-02).
+            vat == VatTreatment.Standard && seller.VatId is { } vatId
+                ? Cac("PartyTaxScheme", Cbc("CompanyID", vatId), Cac("TaxScheme", Cbc("ID", "VAT")))
+                : null,
             Cac("PartyLegalEntity", Cbc("RegistrationName", seller.Name)),
             Cac("Contact",
                 Cbc("Name", string.IsNullOrWhiteSpace(seller.ContactName) ? seller.Name : seller.ContactName),
@@ -127,6 +133,8 @@ public static class XRechnung
         ? Cac("PaymentMeans", Cbc("PaymentMeansCode", "1"))
         : Cac("PaymentMeans",
             Cbc("PaymentMeansCode", "58"),
+            // BT-83: the number as remittance information, so the payment can be matched to the invoice.
+            Cbc("PaymentID", document.Number),
             Cac("PayeeFinancialAccount", Cbc("ID", document.Seller.Iban), Cbc("Name", document.Seller.Name)));
 
     private static string PaymentTerms(Invoice document) => document switch

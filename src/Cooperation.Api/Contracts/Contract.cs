@@ -19,7 +19,8 @@ public sealed record Provider(
     string Iban,
     string ContactEmail,
     string? ContactName,
-    string? ContactPhone);
+    string? ContactPhone,
+    string? VatId = null);
 
 /// <summary>The client municipality; <c>State</c> is the federal state's code (NW, BY, …) for its holidays.</summary>
 public sealed record Client(

@@ -11,7 +11,7 @@ namespace Cooperation.Api.Contracts;
 
 public sealed record ProviderInput(
     string? Id, string? Name, string? InvoicePrefix, string? Street, string? PostalCode, string? City,
-    string? Iban, string? ContactEmail, string? ContactName, string? ContactPhone);
+    string? Iban, string? ContactEmail, string? ContactName, string? ContactPhone, string? VatId = null);
 
 public sealed record ClientInput(
     string? Id, string? Name, string? State, string? LeitwegId, string? Street, string? PostalCode, string? City);
@@ -76,7 +76,7 @@ public sealed record SignContract(
         return new ContractSigned(
             contractId,
             new Contracts.Provider(p.Id!, p.Name!.Trim(), p.InvoicePrefix!, p.Street!.Trim(), p.PostalCode!, p.City!.Trim(),
-                Iban.Normalize(p.Iban!), p.ContactEmail!.Trim(), p.ContactName?.Trim(), p.ContactPhone?.Trim()),
+                Iban.Normalize(p.Iban!), p.ContactEmail!.Trim(), p.ContactName?.Trim(), p.ContactPhone?.Trim(), p.VatId),
             new Contracts.Client(c.Id!, c.Name!.Trim(), c.State!, c.LeitwegId!.ToUpperInvariant(), c.Street!.Trim(), c.PostalCode!, c.City!.Trim()),
             AnnualFee!.Value,
             StartsOn!.Value,
@@ -155,6 +155,8 @@ public sealed record SignContract(
             RuleFor(x => x.ContactEmail).NotEmpty().EmailAddress().MaximumLength(200);
             RuleFor(x => x.ContactName).MaximumLength(200);
             RuleFor(x => x.ContactPhone).MaximumLength(50);
+            RuleFor(x => x.VatId).Matches("^DE[0-9]{9}$")
+                .WithMessage("'vatId' must be a German VAT identification number: 'DE' and nine digits (it is written into invoices subject to VAT).");
         }
     }
 

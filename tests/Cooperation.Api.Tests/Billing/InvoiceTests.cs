@@ -160,4 +160,44 @@ public class InvoiceTests(AppFixture fixture) : BillingTest(fixture)
         await RefusedGet($"/api/invoices/{Id(invoice)}", Tokens.For("service-centre", provider), 403);
         await Get($"/api/invoices/{Id(invoice)}", Tokens.Auditor);
     }
+
+    [Fact]
+    public async Task Every_document_is_served_as_XRechnung_with_the_figures_it_was_issued_with()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var invoice = await Invoice(contract, provider, 2020, 4);
+        var creditNote = await CreditNote(Id(invoice), provider);
+
+        var invoiceXml = await XRechnungOf(Id(invoice), FinanceOf("castrop-rauxel"));
+        var creditXml = await XRechnungOf(Id(creditNote), Tokens.Auditor);
+
+        Assert.Equal("Invoice", invoiceXml.Root!.Name.LocalName);
+        Assert.Equal((string)invoice["number"]!, Ubl(invoiceXml, "ID"));
+        Assert.Equal("380", Ubl(invoiceXml, "InvoiceTypeCode"));
+        Assert.Equal("05916004-0001-21", Ubl(invoiceXml, "BuyerReference"));
+        Assert.Equal((string)invoice["dueOn"]!, Ubl(invoiceXml, "DueDate"));
+        Assert.Equal("29347.83", Ubl(invoiceXml, "LegalMonetaryTotal", "PayableAmount"));
+        Assert.Equal("DE86430500010000000000", Ubl(invoiceXml, "PaymentMeans", "PayeeFinancialAccount", "ID"));
+        Assert.Equal("CreditNote", creditXml.Root!.Name.LocalName);
+        Assert.Equal("381", Ubl(creditXml, "CreditNoteTypeCode"));
+        Assert.Equal((string)invoice["number"]!, Ubl(creditXml, "BillingReference", "InvoiceDocumentReference", "ID"));
+        Assert.Equal("29347.83", Ubl(creditXml, "LegalMonetaryTotal", "PayableAmount"));
+        await RefusedGet("/api/invoices/no-such-invoice/xrechnung", FinanceOf(provider), 404);
+    }
+
+    private async Task<System.Xml.Linq.XDocument> XRechnungOf(string invoiceId, string token)
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/invoices/{invoiceId}/xrechnung");
+            s.WithBearerToken(token);
+            s.StatusCodeShouldBe(200);
+        });
+        Assert.Equal("application/xml; charset=utf-8", result.Context.Response.ContentType);
+        return System.Xml.Linq.XDocument.Parse(await result.ReadAsTextAsync());
+    }
+
+    /// <summary>The text of the element reached from the root by local names (UBL's namespaces aside).</summary>
+    private static string Ubl(System.Xml.Linq.XDocument xml, params string[] path) =>
+        path.Aggregate(xml.Root!, (element, name) => element.Elements().Single(e => e.Name.LocalName == name)).Value;
 }

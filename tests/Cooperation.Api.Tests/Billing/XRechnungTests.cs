@@ -20,21 +20,22 @@ public sealed partial class XRechnungTests
     private static readonly string[] InvoiceSequence =
     [
         "CustomizationID", "ProfileID", "ID", "IssueDate", "DueDate", "InvoiceTypeCode", "Note", "DocumentCurrencyCode",
-        "BuyerReference", "InvoicePeriod", "BillingReference", "AccountingSupplierParty", "AccountingCustomerParty",
+        "BuyerReference", "InvoicePeriod", "BillingReference", "ContractDocumentReference", "AccountingSupplierParty", "AccountingCustomerParty",
         "PaymentMeans", "PaymentTerms", "TaxTotal", "LegalMonetaryTotal", "InvoiceLine",
     ];
 
     private static readonly string[] CreditNoteSequence =
     [
         "CustomizationID", "ProfileID", "ID", "IssueDate", "CreditNoteTypeCode", "Note", "DocumentCurrencyCode",
-        "BuyerReference", "InvoicePeriod", "BillingReference", "AccountingSupplierParty", "AccountingCustomerParty",
+        "BuyerReference", "InvoicePeriod", "BillingReference", "ContractDocumentReference", "AccountingSupplierParty", "AccountingCustomerParty",
         "PaymentMeans", "PaymentTerms", "TaxTotal", "LegalMonetaryTotal", "CreditNoteLine",
     ];
 
     [Fact]
     public void The_quarters_invoice_not_subject_to_VAT_carries_every_required_term()
     {
-        var xml = RoundTrip(DemoInvoice());
+        var invoice = DemoInvoice();
+        var xml = RoundTrip(invoice with { Seller = invoice.Seller with { VatId = "DE811234567" } });
 
         Assert.Equal(XName.Get("Invoice", InvoiceNs), xml.Root!.Name);
         Assert.Equal(XRechnung.CustomizationId, Value(xml, "/ubl:Invoice/cbc:CustomizationID"));
@@ -49,6 +50,7 @@ public sealed partial class XRechnungTests
         Assert.Equal("2020-11-02", Value(xml, "/ubl:Invoice/cac:InvoicePeriod/cbc:StartDate"));
         Assert.Equal("2020-12-31", Value(xml, "/ubl:Invoice/cac:InvoicePeriod/cbc:EndDate"));
         Assert.Empty(Elements(xml, "/ubl:Invoice/cac:BillingReference"));
+        Assert.Equal("bochum-castrop-rauxel", Value(xml, "/ubl:Invoice/cac:ContractDocumentReference/cbc:ID")); // BT-12
 
         const string seller = "/ubl:Invoice/cac:AccountingSupplierParty/cac:Party";
         Assert.Equal("servicecenter@bochum.de", Value(xml, $"{seller}/cbc:EndpointID"));
@@ -59,7 +61,7 @@ public sealed partial class XRechnungTests
         Assert.Equal("Bochum", Value(xml, $"{seller}/cac:PostalAddress/cbc:CityName"));
         Assert.Equal("44777", Value(xml, $"{seller}/cac:PostalAddress/cbc:PostalZone"));
         Assert.Equal("DE", Value(xml, $"{seller}/cac:PostalAddress/cac:Country/cbc:IdentificationCode"));
-        Assert.Empty(Elements(xml, $"{seller}/cac:PartyTaxScheme"));
+        Assert.Empty(Elements(xml, $"{seller}/cac:PartyTaxScheme")); // BR-O-02, even with a VAT id on the contract
         Assert.Equal("Stadt Bochum", Value(xml, $"{seller}/cac:PartyLegalEntity/cbc:RegistrationName"));
         Assert.Equal("Servicecenter Bochum", Value(xml, $"{seller}/cac:Contact/cbc:Name"));
         Assert.Equal("+49 234 910-0", Value(xml, $"{seller}/cac:Contact/cbc:Telephone"));
@@ -76,6 +78,7 @@ public sealed partial class XRechnungTests
         Assert.Equal("Stadt Castrop-Rauxel", Value(xml, $"{buyer}/cac:PartyLegalEntity/cbc:RegistrationName"));
 
         Assert.Equal("58", Value(xml, "/ubl:Invoice/cac:PaymentMeans/cbc:PaymentMeansCode"));
+        Assert.Equal("BO-2021-0001", Value(xml, "/ubl:Invoice/cac:PaymentMeans/cbc:PaymentID")); // BT-83
         Assert.Equal("DE86430500010000000000", Value(xml, "/ubl:Invoice/cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID"));
         Assert.Equal("Stadt Bochum", Value(xml, "/ubl:Invoice/cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:Name"));
         Assert.Equal("Zahlbar ohne Abzug bis 10.02.2021.", Value(xml, "/ubl:Invoice/cac:PaymentTerms/cbc:Note"));
@@ -133,8 +136,10 @@ public sealed partial class XRechnungTests
     [Fact]
     public void An_invoice_at_the_standard_rate_is_category_S_at_19_percent()
     {
-        var xml = RoundTrip(DemoInvoice() with
+        var standard = DemoInvoice();
+        var xml = RoundTrip(standard with
         {
+            Seller = standard.Seller with { VatId = "DE811234567" },
             Vat = VatTreatment.Standard,
             Lines =
             [
@@ -151,6 +156,9 @@ public sealed partial class XRechnungTests
         Assert.Equal("48351.65", Value(xml, $"{subtotal}/cbc:TaxableAmount"));
         Assert.Equal("9186.81", Value(xml, $"{subtotal}/cbc:TaxAmount"));
         Assert.Equal("S", Value(xml, $"{subtotal}/cac:TaxCategory/cbc:ID"));
+        const string taxScheme = "/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme";
+        Assert.Equal("DE811234567", Value(xml, $"{taxScheme}/cbc:CompanyID")); // BT-31, which BR-S-02 requires
+        Assert.Equal("VAT", Value(xml, $"{taxScheme}/cac:TaxScheme/cbc:ID"));
         Assert.Equal("19", Value(xml, $"{subtotal}/cac:TaxCategory/cbc:Percent"));
         Assert.Empty(Elements(xml, $"{subtotal}/cac:TaxCategory/cbc:TaxExemptionReasonCode")); // BR-S-10
         Assert.Empty(Elements(xml, $"{subtotal}/cac:TaxCategory/cbc:TaxExemptionReason"));
