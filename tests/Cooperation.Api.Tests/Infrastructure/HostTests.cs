@@ -34,6 +34,19 @@ public sealed class HostTests(AppFixture fixture) : ApiTest(fixture)
         var report = document["paths"]!["/api/reports/quarterly/{contractId}/{year}/{quarter}"]!["get"]!["responses"]!["200"]!["content"]!;
         Assert.EndsWith("QuarterlyReport", (string)report["application/json"]!["schema"]!["$ref"]!);
         Assert.NotNull(report["text/csv"]);
+
+        // Billing: every endpoint, the XRechnung as XML, the reconciliation's shape.
+        Assert.Contains("/api/invoices", paths);
+        Assert.Contains("/api/invoices/{invoiceId}/credit-note", paths);
+        Assert.Contains("/api/invoices/{invoiceId}/adjustments", paths);
+        Assert.Contains("/api/invoices/{invoiceId}/payments", paths);
+        Assert.NotNull(document["paths"]!["/api/invoices/{invoiceId}/xrechnung"]!["get"]!["responses"]!["200"]!["content"]!["application/xml"]);
+        var reconciliation = document["paths"]!["/api/reconciliation/{contractId}/{year}"]!["get"]!["responses"]!["200"]!["content"]!;
+        Assert.EndsWith("Reconciliation", (string)reconciliation["application/json"]!["schema"]!["$ref"]!);
+        var issue = document["paths"]!["/api/invoices"]!["post"]!;
+        Assert.EndsWith("IssueInvoice", (string)issue["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!);
+        Assert.NotNull(issue["responses"]!["201"]);
+        Assert.NotNull(issue["responses"]!["409"]);
     }
 
     [Fact]
