@@ -73,9 +73,9 @@ public static class GetReconciliationEndpoint
         var service = await ServiceAsync(session, contract, quarters, clock, ct);
         return Results.Ok(new Reconciliation(
             contract.ContractId, y, contract.Vat,
-            rows.Sum(r => r.FeeDue), rows.Sum(r => r.Invoiced), rows.Sum(r => r.Credited), rows.Sum(r => r.Paid),
-            rows.Sum(r => r.OpenBalance), rows.Sum(r => r.Difference), rows,
-            service with { CostPerAnsweredCall = Kpis.PerCall(rows.Sum(r => r.FeeDue), service.Kpis.Answered) }));
+            Money.Total(rows.Select(r => r.FeeDue)), Money.Total(rows.Select(r => r.Invoiced)), Money.Total(rows.Select(r => r.Credited)),
+            Money.Total(rows.Select(r => r.Paid)), Money.Total(rows.Select(r => r.OpenBalance)), Money.Total(rows.Select(r => r.Difference)), rows,
+            service with { CostPerAnsweredCall = Kpis.PerCall(contract.FeeDue(y), service.Kpis.Answered) }));
     }
 
     private static ReconciliationQuarter Row(QuarterLedger ledger, DateOnly today) => new(

@@ -93,7 +93,7 @@ public sealed record Invoice(
 
     public bool IsCancelled => CancelledBy is not null;
 
-    public decimal Paid => Payments.Sum(p => p.Amount);
+    public decimal Paid => Money.Total(Payments.Select(p => p.Amount));
 
     /// <summary>What the buyer still owes on this document; negative when overpaid.</summary>
     public decimal Balance => IsCreditNote ? 0m : Amount - Paid;

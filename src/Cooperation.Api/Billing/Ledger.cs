@@ -20,17 +20,17 @@ public sealed record QuarterLedger(Quarter Quarter, decimal FeeDue, IReadOnlyLis
     public IEnumerable<Invoice> LiveAdjustments => Documents.Where(d => d.Kind != DocumentKind.Invoice && !d.IsCancelled && !d.Cancels);
 
     /// <summary>The net amount billed for the quarter: invoices less credit notes.</summary>
-    public decimal BilledNet => Documents.Sum(d => d.BilledNet);
+    public decimal BilledNet => Money.Total(Documents.Select(d => d.BilledNet));
 
     /// <summary>What is still to be invoiced (positive) or credited (negative) for the fee due under the contract now.</summary>
     public decimal Difference => FeeDue - BilledNet;
 
     /// <summary>Every invoice issued for the quarter, gross, including those cancelled later.</summary>
-    public decimal Invoiced => Documents.Where(d => !d.IsCreditNote).Sum(d => d.Amount);
+    public decimal Invoiced => Money.Total(Documents.Where(d => !d.IsCreditNote).Select(d => d.Amount));
 
-    public decimal Credited => Documents.Where(d => d.IsCreditNote).Sum(d => d.Amount);
+    public decimal Credited => Money.Total(Documents.Where(d => d.IsCreditNote).Select(d => d.Amount));
 
-    public decimal Paid => Documents.Sum(d => d.Paid);
+    public decimal Paid => Money.Total(Documents.Select(d => d.Paid));
 
     /// <summary>Invoiced less credited less paid: what the client still owes; negative is a balance in its favour.</summary>
     public decimal OpenBalance => Invoiced - Credited - Paid;

@@ -6,44 +6,78 @@ using Marten;
 namespace Cooperation.Api.Demo;
 
 /// <summary>
-/// The demo contract's past quarters as finance billed them: Q4 2020 invoiced in January 2021 and paid in
-/// full, Q1 2021 invoiced in April and paid in part, so the reconciliation shows an open balance. Issued on
-/// those days, through the same documents and lock as the API.
+/// The demo contract billed as finance would have: every ended quarter invoiced on the 11th of the month after
+/// it and paid four weeks later; Q2 2021 cancelled by a credit note and invoiced again; the latest invoice
+/// paid in part, so the reconciliation shows an open balance; a quarter that ended less than eleven days ago
+/// is left to invoice. The same documents and lock as the API.
 /// </summary>
 public static class DemoBilling
 {
-    private sealed record Billed(Quarter Quarter, DateOnly IssuedOn, decimal? Paid, DateOnly PaidOn, string Reference);
-
-    private static readonly Billed[] Quarters =
-    [
-        new(new Quarter(2020, 4), new DateOnly(2021, 1, 11), null, new DateOnly(2021, 2, 8), "Stadtkasse Castrop-Rauxel KA-2021-0042"),
-        new(new Quarter(2021, 1), new DateOnly(2021, 4, 12), 40_000.00m, new DateOnly(2021, 5, 10), "Stadtkasse Castrop-Rauxel KA-2021-0311"),
-    ];
+    public const decimal PartPayment = 40_000.00m;
+    public static readonly Quarter Corrected = new(2021, 2);
 
     public static string InvoiceId(Quarter quarter) => $"demo-invoice-{quarter.Year}-q{quarter.Number}";
 
-    public static async Task SeedAsync(IDocumentStore store, Action<string> log, CancellationToken ct = default)
+    public static async Task SeedAsync(IDocumentStore store, TimeProvider clock, Action<string> log, CancellationToken ct = default)
     {
         await using var session = store.LightweightSession();
         session.LastModifiedBy = DemoData.Actor;
-        if (await session.LoadAsync<Invoice>(StreamKeys.Invoice(InvoiceId(Quarters[0].Quarter)), ct) is not null)
+        var contract = (await session.LoadAsync<Contract>(StreamKeys.Contract(DemoData.ContractId), ct))!;
+        if (await session.LoadAsync<Invoice>(StreamKeys.Invoice(InvoiceId(Quarter.Of(contract.StartsOn))), ct) is not null)
         {
             log("Demo: invoices are already there.");
             return;
         }
 
-        var contract = (await session.LoadAsync<Contract>(StreamKeys.Contract(DemoData.ContractId), ct))!;
         await BillingAccess.LockAsync(session, contract.Provider.Id, ct);
-        var sequence = await BillingAccess.NextSequenceAsync(session, contract.Provider.Id, 2021, ct);
-        foreach (var billed in Quarters)
+        var today = Berlin.Today(clock);
+        var billed = new List<Quarter>();
+        for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = Next(q))
         {
-            var issuedAt = Berlin.At(billed.IssuedOn, new TimeOnly(10, 0));
-            var issued = Documents.QuarterInvoice(contract, billed.Quarter, new Documents.Issue(InvoiceId(billed.Quarter), sequence++, billed.IssuedOn, issuedAt));
-            var paid = new PaymentRecorded(issued.InvoiceId, billed.Paid ?? issued.Amount, billed.PaidOn, billed.Reference, Berlin.At(billed.PaidOn, new TimeOnly(14, 0)));
-            session.Events.StartStream<Invoice>(StreamKeys.Invoice(issued.InvoiceId), issued, paid);
-            log($"Demo: invoiced {billed.Quarter} as {issued.Number} ({issued.Amount:0.00} EUR, due {issued.DueOn:yyyy-MM-dd}), paid {paid.Amount:0.00} on {paid.PaidOn:yyyy-MM-dd}.");
+            billed.Add(q);
+        }
+
+        var sequences = new Dictionary<int, int>();
+        async Task<Documents.Issue> Issue(string id, DateOnly day)
+        {
+            if (!sequences.TryGetValue(day.Year, out var next))
+            {
+                next = await BillingAccess.NextSequenceAsync(session, contract.Provider.Id, day.Year, ct);
+            }
+
+            sequences[day.Year] = next + 1;
+            return new Documents.Issue(id, next, day, Berlin.At(day, new TimeOnly(10, 0)));
+        }
+
+        foreach (var quarter in billed)
+        {
+            var issuedOn = IssueDay(quarter);
+            if (quarter == Corrected)
+            {
+                var wrongIssued = Documents.QuarterInvoice(contract, quarter, await Issue(InvoiceId(quarter) + "-cancelled", issuedOn));
+                var wrong = Invoice.Create(wrongIssued);
+                var credit = Documents.Cancellation(contract, new QuarterLedger(quarter, contract.FeeDue(quarter), [wrong]), wrong,
+                    "Rechnung ohne Bestellzeichen der Stadtkasse; ersetzt durch neue Rechnung.", await Issue($"demo-credit-note-{quarter.Year}-q{quarter.Number}", issuedOn.AddDays(3)));
+                session.Events.StartStream<Invoice>(wrong.Id, wrongIssued,
+                    new InvoiceCancelled(wrong.InvoiceId, credit.InvoiceId, credit.Number, credit.IssuedOn, credit.IssuedAt));
+                session.Events.StartStream<Invoice>(StreamKeys.Invoice(credit.InvoiceId), credit);
+                log($"Demo: {wrong.Number} for {quarter} cancelled by credit note {credit.Number}.");
+                issuedOn = issuedOn.AddDays(4);
+            }
+
+            var issued = Documents.QuarterInvoice(contract, quarter, await Issue(InvoiceId(quarter), issuedOn));
+            var latest = quarter == billed[^1];
+            var paid = new PaymentRecorded(issued.InvoiceId, latest ? PartPayment : issued.Amount, issuedOn.AddDays(28),
+                $"Stadtkasse Castrop-Rauxel KA-{issued.Number}", Berlin.At(issuedOn.AddDays(28), new TimeOnly(14, 0)));
+            session.Events.StartStream<Invoice>(StreamKeys.Invoice(issued.InvoiceId), paid.PaidOn <= today ? new object[] { issued, paid } : [issued]);
         }
 
         await session.SaveChangesAsync(ct);
+        log($"Demo: invoiced {billed.Count} quarters ({billed[0]} to {billed[^1]}); all paid but the latest, which is paid in part.");
     }
+
+    /// <summary>Finance invoices a quarter on the 11th of the month after it.</summary>
+    private static DateOnly IssueDay(Quarter quarter) => quarter.LastDay.AddDays(11);
+
+    private static Quarter Next(Quarter quarter) => quarter.Number == 4 ? new(quarter.Year + 1, 1) : new(quarter.Year, quarter.Number + 1);
 }

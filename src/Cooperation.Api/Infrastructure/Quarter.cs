@@ -27,4 +27,7 @@ public static class Money
     /// two decimals (45000.00, not 45000).
     /// </summary>
     public static decimal Round(decimal value) => decimal.Round(value, 2, MidpointRounding.AwayFromZero) + 0.00m;
+
+    /// <summary>A sum of amounts, written with two decimals also when there is nothing to add (0.00, not 0).</summary>
+    public static decimal Total(IEnumerable<decimal> amounts) => Round(amounts.Sum());
 }

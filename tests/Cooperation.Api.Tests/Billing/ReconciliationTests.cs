@@ -53,6 +53,8 @@ public class ReconciliationTests(AppFixture fixture) : BillingTest(fixture)
         Assert.Equal(29_347.83m, Money(year["feeDue"]));
         Assert.Equal([0m, 0m, 0m, 29_347.83m], year["quarters"]!.AsArray().Select(q => Money(q!["feeDue"])));
         Assert.Equal("not-subject", (string)year["vat"]!);
+        Assert.Equal("0.00", year["credited"]!.ToJsonString()); // money always with two decimals
+        Assert.Equal("0.00", year["quarters"]![0]!["invoiced"]!.ToJsonString());
         Assert.Equal(0, (int)year["service"]!["kpis"]!["offered"]!);
         Assert.Null(year["service"]!["costPerAnsweredCall"]);
     }

@@ -13,12 +13,12 @@ public sealed class DemoSeedTests(AppFixture fixture) : ApiTest(fixture)
         var pseudonym = Host.Services.GetRequiredService<CallerPseudonym>();
         await DemoData.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
         await DemoCalls.SeedAsync(Fixture.Store, pseudonym, _ => { });
-        await DemoBilling.SeedAsync(Fixture.Store, _ => { });
+        await DemoBilling.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
         var seeded = await Fixture.EventCountAsync();
 
         await DemoData.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
         await DemoCalls.SeedAsync(Fixture.Store, pseudonym, _ => { });
-        await DemoBilling.SeedAsync(Fixture.Store, _ => { });
+        await DemoBilling.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
 
         Assert.Equal(seeded, await Fixture.EventCountAsync());
         var contract = await Get("/api/contracts/bochum-castrop-rauxel", Tokens.For("finance", "castrop-rauxel"));
@@ -56,17 +56,22 @@ public sealed class DemoSeedTests(AppFixture fixture) : ApiTest(fixture)
             Assert.True((int)total["referralsOpened"]! > 0 && (int)total["correctedCalls"]! > 0 && (int)total["appointmentsBooked"]! > 0);
         }
 
-        // Both past quarters invoiced, Q4 2020 paid in full and Q1 2021 in part; the year ties to the reports.
+        // Every past quarter invoiced; Q2 2021 cancelled and invoiced again; the years tie to the reports.
         var y2020 = await Get("/api/reconciliation/bochum-castrop-rauxel/2020", finance);
         var y2021 = await Get("/api/reconciliation/bochum-castrop-rauxel/2021", finance);
         Assert.Equal((29_347.83m, 29_347.83m, 29_347.83m, 0m), (Money(y2020["feeDue"]), Money(y2020["invoiced"]), Money(y2020["paid"]), Money(y2020["openBalance"])));
-        var q1Billed = y2021["quarters"]![0]!;
-        Assert.Equal((45_000.00m, 45_000.00m, 40_000.00m, 5_000.00m), (Money(q1Billed["feeDue"]), Money(q1Billed["invoiced"]), Money(q1Billed["paid"]), Money(q1Billed["openBalance"])));
-        Assert.Equal("BO-2021-0002", (string)q1Billed["documents"]![0]!["number"]!);
-        Assert.Equal(180_000.00m, Money(y2021["feeDue"]));
+        Assert.Equal((180_000.00m, 225_000.00m, 45_000.00m, 180_000.00m, 0m, 0m),
+            (Money(y2021["feeDue"]), Money(y2021["invoiced"]), Money(y2021["credited"]), Money(y2021["paid"]), Money(y2021["openBalance"]), Money(y2021["difference"])));
+        Assert.Equal(["BO-2021-0003", "BO-2021-0004", "BO-2021-0005"], y2021["quarters"]![1]!["documents"]!.AsArray().Select(d => (string)d!["number"]!));
         Assert.Equal((int)q1["total"]!["answered"]!, (int)y2021["service"]!["kpis"]!["answered"]!);
         var invoice = await Get("/api/invoices/demo-invoice-2020-q4", finance);
         Assert.Equal(("BO-2021-0001", "2021-01-11", "2021-02-10", "paid"), ((string)invoice["number"]!, (string)invoice["issuedOn"]!, (string)invoice["dueOn"]!, (string)invoice["status"]!));
+
+        // The latest billed quarter is left with an open balance.
+        var thisYear = DateTime.UtcNow.Year;
+        var recent = (await Get($"/api/reconciliation/bochum-castrop-rauxel/{thisYear}", finance)).AsObject();
+        var earlier = (await Get($"/api/reconciliation/bochum-castrop-rauxel/{thisYear - 1}", finance)).AsObject();
+        Assert.True(Money(recent["openBalance"]) > 0 || Money(earlier["openBalance"]) > 0, recent.ToJsonString());
     }
 
     private static decimal Money(System.Text.Json.Nodes.JsonNode? value) => value!.GetValue<decimal>();
