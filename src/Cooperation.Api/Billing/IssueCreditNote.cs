@@ -29,6 +29,9 @@ public static class IssueCreditNoteEndpoint
     [WolverinePost("/api/invoices/{invoiceId}/credit-note")]
     [Authorize(Roles = Roles.Finance)]
     [ProducesResponseType<InvoiceView>(StatusCodes.Status201Created, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(IssueCreditNote command, Invoice invoice, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

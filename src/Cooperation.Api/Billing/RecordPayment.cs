@@ -40,6 +40,9 @@ public static class RecordPaymentEndpoint
     [Authorize(Roles = Roles.Finance)]
     [ProducesResponseType<InvoiceView>(StatusCodes.Status201Created, "application/json")]
     [ProducesResponseType<InvoiceView>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Post(RecordPayment command, Invoice invoice, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {

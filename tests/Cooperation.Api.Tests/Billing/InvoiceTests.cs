@@ -200,4 +200,39 @@ public class InvoiceTests(AppFixture fixture) : BillingTest(fixture)
     /// <summary>The text of the element reached from the root by local names (UBL's namespaces aside).</summary>
     private static string Ubl(System.Xml.Linq.XDocument xml, params string[] path) =>
         path.Aggregate(xml.Root!, (element, name) => element.Elements().Single(e => e.Name.LocalName == name)).Value;
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{ \"contractId\": 5, \"year\": 2021, \"quarter\": 1 }")]
+    [InlineData("{ \"contractId\": \"x\", \"year\": 2021, \"quarter\": 99999999999 }")]
+    [InlineData("{ \"contractId\": \"x\", \"year\": 2021.5, \"quarter\": 1 }")]
+    public async Task Odd_bodies_are_400_not_500(string body)
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var invoice = await Invoice(contract, provider, 2021, 1);
+
+        await Refused("/api/invoices", body, FinanceOf(provider), 400);
+        await Refused($"/api/invoices/{Id(invoice)}/credit-note", body, FinanceOf(provider), 400);
+        await Refused($"/api/invoices/{Id(invoice)}/payments", body, FinanceOf(provider), 400);
+        if (!body.StartsWith('{'))
+        {
+            await Refused($"/api/invoices/{Id(invoice)}/adjustments", body, FinanceOf(provider), 400);
+        }
+    }
+
+    [Theory]
+    [InlineData("%20")]
+    [InlineData("..%2F..%2Fetc")]
+    [InlineData("invoice:x")]
+    public async Task Odd_ids_in_paths_are_404(string id)
+    {
+        var (_, provider) = await GivenProviderContract();
+
+        await RefusedGet($"/api/invoices/{id}", FinanceOf(provider), 404);
+        await RefusedGet($"/api/invoices/{id}/xrechnung", FinanceOf(provider), 404);
+        await RefusedGet($"/api/reconciliation/{id}/2021", FinanceOf(provider), 404);
+        await Refused($"/api/invoices/{id}/payments", """{ "amount": 1, "paidOn": "2026-01-01" }""", FinanceOf(provider), 404);
+    }
 }
