@@ -77,6 +77,16 @@ public static class BillingAccess
         return new QuarterLedger(quarter, contract.FeeDue(quarter), [.. documents.OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence)]);
     }
 
+    /// <summary>
+    /// Appends to a document's stream through <c>FetchForWriting</c>: with Marten's quick append a bare
+    /// <c>Append</c> leaves the inline snapshot without its version.
+    /// </summary>
+    public static async Task AppendAsync(IDocumentSession session, string invoiceId, object change, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Invoice>(StreamKeys.Invoice(invoiceId), ct);
+        stream.AppendOne(change);
+    }
+
     /// <summary>Starts the document's stream and answers 201 with it.</summary>
     public static IResult Start(IDocumentSession session, InvoiceIssued issued)
     {

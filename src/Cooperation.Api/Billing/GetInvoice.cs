@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -9,17 +10,93 @@ namespace Cooperation.Api.Billing;
 
 public static class GetInvoiceEndpoint
 {
-    /// <summary>An invoice or credit note with its lines, references, payments and what is still open.</summary>
+    private const string XmlMediaType = "application/xml";
+
+    /// <summary>
+    /// An invoice or credit note with its lines, references, payments and what is still open; or as it was at a
+    /// version or an instant (only events recorded by then), for an auditor.
+    /// </summary>
     [WolverineGet("/api/invoices/{invoiceId}")]
     [Authorize(Roles = BillingAccess.Readers)]
     [ProducesResponseType<InvoiceView>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string invoiceId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(
+        string invoiceId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
-        var invoice = await BillingAccess.LoadAsync(session, invoiceId, ct);
+        var malformed = TimeTravel.Parse(asOf, version, out var travel);
+        if (!malformed.IsNone())
+        {
+            return Results.Problem(malformed);
+        }
+
+        var invoice = travel.IsNow
+            ? await BillingAccess.LoadAsync(session, invoiceId, ct)
+            : await session.Events.AggregateStreamAsync<Invoice>(StreamKeys.Invoice(invoiceId), version: travel.Version ?? 0, timestamp: travel.AsOf, token: ct);
+        if (travel.Version is { } wanted && invoice?.Version != wanted)
+        {
+            invoice = null; // Marten answers a version past the end with the latest: that version does not exist
+        }
+
         return BillingAccess.MustReach(invoice, invoiceId, user) is var problem && !problem.IsNone()
             ? Results.Problem(problem)
             : Results.Ok(InvoiceView.From(invoice!));
+    }
+
+    /// <summary>The documents of a contract, in the order they were numbered: optionally of one year's quarters, with a status.</summary>
+    [WolverineGet("/api/invoices")]
+    [Authorize(Roles = BillingAccess.Readers)]
+    [ProducesResponseType<IReadOnlyList<InvoiceView>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public static async Task<IResult> List(
+        string? contractId, string? year, string? status, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(contractId))
+        {
+            errors["contractId"] = ["'contractId' is required: documents are listed per contract."];
+        }
+
+        int? wantedYear = null;
+        if (year is not null)
+        {
+            wantedYear = int.TryParse(year, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var y) && y is >= 2000 and <= 2200 ? y : null;
+            if (wantedYear is null)
+            {
+                errors["year"] = ["'year' must be a year between 2000 and 2200."];
+            }
+        }
+
+        var statuses = status?.Split(',', StringSplitOptions.TrimEntries) ?? [];
+        if (statuses.Except(InvoiceView.Statuses).Any())
+        {
+            errors["status"] = [$"'status' must be one or more of {string.Join(", ", InvoiceView.Statuses)}, separated by commas."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Results.Problem(Problems.Invalid(errors));
+        }
+
+        var contract = await session.LoadAsync<Contract>(StreamKeys.Contract(contractId!), ct);
+        if (ContractAccess.MustReach(contract, contractId!, user) is var unreachable && !unreachable.IsNone())
+        {
+            return Results.Problem(unreachable);
+        }
+
+        var query = session.Query<Invoice>().Where(i => i.ContractId == contractId);
+        if (wantedYear is { } only)
+        {
+            query = query.Where(i => i.Year == only);
+        }
+
+        var documents = (await query.ToListAsync(ct))
+            .OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence)
+            .Select(InvoiceView.From)
+            .Where(v => statuses.Length == 0 || statuses.Contains(v.Status))
+            .ToList();
+        return Results.Ok(documents);
     }
 
     /// <summary>The document as XRechnung 3.0 (UBL 2.1): an Invoice, or a CreditNote for a credit note.</summary>
@@ -34,6 +111,4 @@ public static class GetInvoiceEndpoint
             ? Results.Problem(problem)
             : Results.File(XRechnung.ToUtf8(XRechnung.Write(invoice!)), $"{XmlMediaType}; charset=utf-8", $"{invoice!.Number}.xml");
     }
-
-    private const string XmlMediaType = "application/xml";
 }

@@ -29,7 +29,7 @@ public sealed record ReconciliationQuarter(
 public sealed record ReconciliationService(KpiFigures Kpis, decimal? CostPerAnsweredCall);
 
 public sealed record Reconciliation(
-    string ContractId, int Year, VatTreatment Vat, decimal FeeDue, decimal Invoiced, decimal Credited, decimal Paid,
+    string ContractId, int Year, DateTimeOffset? AsOf, VatTreatment Vat, decimal FeeDue, decimal Invoiced, decimal Credited, decimal Paid,
     decimal OpenBalance, decimal Difference, IReadOnlyList<ReconciliationQuarter> Quarters, ReconciliationService Service);
 
 public static class GetReconciliationEndpoint
@@ -37,6 +37,7 @@ public static class GetReconciliationEndpoint
     /// <summary>
     /// The annual reconciliation of a contract (domain §3): fee due under the contract for all four quarters,
     /// invoiced or not; every invoice and credit note issued for the year's quarters; payments; open balance.
+    /// With <c>asOf</c>, from only the events recorded by then: the reconciliation as finance saw it that day.
     /// </summary>
     [WolverineGet("/api/reconciliation/{contractId}/{year}")]
     [Authorize(Roles = BillingAccess.Readers)]
@@ -45,17 +46,29 @@ public static class GetReconciliationEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Get(
-        string contractId, string year, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+        string contractId, string year, string? asOf, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
+        var errors = new Dictionary<string, string[]>();
         if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var y) || y < 2000 || y > 2200)
         {
-            return Results.Problem(Problems.Invalid("year", "'year' must be a year between 2000 and 2200."));
+            errors["year"] = ["'year' must be a year between 2000 and 2200."];
         }
 
-        var contract = await session.LoadAsync<Contract>(StreamKeys.Contract(contractId), ct);
+        var at = TimeTravel.ParseAsOf(asOf, errors);
+        if (errors.Count > 0)
+        {
+            return Results.Problem(Problems.Invalid(errors));
+        }
+
+        var key = StreamKeys.Contract(contractId);
+        var contract = at is not null
+            ? await session.Events.AggregateStreamAsync<Contract>(key, timestamp: at, token: ct)
+            : await session.LoadAsync<Contract>(key, ct);
         if (contract is null || !contract.IsReachableBy(Caller.From(user)))
         {
-            return Results.Problem(Problems.NotFound($"There is no contract '{contractId}'."));
+            return Results.Problem(Problems.NotFound(at is null
+                ? $"There is no contract '{contractId}'."
+                : $"There was no contract '{contractId}' at {at:O}."));
         }
 
         var quarters = Enumerable.Range(1, 4).Select(q => new Quarter(y, q)).ToList();
@@ -65,14 +78,15 @@ public static class GetReconciliationEndpoint
                 $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {(contract.EndsOn is { } end ? end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "open end")}; {y} lies outside its term."));
         }
 
-        var documents = await session.Query<Invoice>().Where(i => i.ContractId == contract.ContractId && i.Year == y).ToListAsync(ct);
-        var today = Berlin.Today(clock);
+        var documents = await DocumentsAsync(session, contract.ContractId, y, at, ct);
+        var now = at ?? clock.GetUtcNow();
+        var today = Berlin.DateOf(now);
         var rows = quarters.Select(q => Row(new QuarterLedger(q, contract.FeeDue(q),
             [.. documents.Where(d => d.Quarter == q.Number).OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence)]), today)).ToList();
 
-        var service = await ServiceAsync(session, contract, quarters, clock, ct);
+        var service = await ServiceAsync(session, contract, quarters, now, at is not null, ct);
         return Results.Ok(new Reconciliation(
-            contract.ContractId, y, contract.Vat,
+            contract.ContractId, y, at, contract.Vat,
             Money.Total(rows.Select(r => r.FeeDue)), Money.Total(rows.Select(r => r.Invoiced)), Money.Total(rows.Select(r => r.Credited)),
             Money.Total(rows.Select(r => r.Paid)), Money.Total(rows.Select(r => r.OpenBalance)), Money.Total(rows.Select(r => r.Difference)), rows,
             service with { CostPerAnsweredCall = Kpis.PerCall(contract.FeeDue(y), service.Kpis.Answered) }));
@@ -84,14 +98,37 @@ public static class GetReconciliationEndpoint
         [.. ledger.Documents.Select(d => new LedgerEntry(
             d.InvoiceId, d.Number, d.Kind, InvoiceView.From(d).Status, d.IssuedOn, d.DueOn, d.Amount, d.Paid, d.CancelledBy))]);
 
+    /// <summary>The year's documents now, or each as it stood at <paramref name="asOf"/> (those not issued by then left out).</summary>
+    private static async Task<IReadOnlyList<Invoice>> DocumentsAsync(IQuerySession session, string contractId, int year, DateTimeOffset? asOf, CancellationToken ct)
+    {
+        var now = await session.Query<Invoice>().Where(i => i.ContractId == contractId && i.Year == year).ToListAsync(ct);
+        if (asOf is null)
+        {
+            return now;
+        }
+
+        var then = new List<Invoice>();
+        foreach (var document in now)
+        {
+            if (await session.Events.AggregateStreamAsync<Invoice>(document.Id, timestamp: asOf, token: ct) is { } known)
+            {
+                then.Add(known);
+            }
+        }
+
+        return then;
+    }
+
     /// <summary>The KPIs over the year's calls so far, measured against the targets in force at the year's last covered day.</summary>
     private static async Task<ReconciliationService> ServiceAsync(
-        IQuerySession session, Contract contract, IReadOnlyList<Quarter> quarters, TimeProvider clock, CancellationToken ct)
+        IQuerySession session, Contract contract, IReadOnlyList<Quarter> quarters, DateTimeOffset now, bool asOf, CancellationToken ct)
     {
         var calls = new List<ReportCall>();
-        foreach (var quarter in quarters.Where(q => QuarterlyReport.CoveredPart(contract, q) is not null && q.Start <= clock.GetUtcNow()))
+        foreach (var quarter in quarters.Where(q => QuarterlyReport.CoveredPart(contract, q) is not null && q.Start <= now))
         {
-            calls.AddRange(await ReportCalls.NowAsync(session, contract.ContractId, quarter, ct));
+            calls.AddRange(asOf
+                ? await ReportCalls.AsOfAsync(session, contract.ContractId, quarter, now, ct)
+                : await ReportCalls.NowAsync(session, contract.ContractId, quarter, ct));
         }
 
         var lastDay = quarters.Select(q => QuarterlyReport.CoveredPart(contract, q)).OfType<(DateOnly From, DateOnly To)>().Max(p => p.To);

@@ -40,6 +40,9 @@ public sealed record InvoiceView(
         d.Seller, d.Buyer, d.Vat, d.Lines, d.NetAmount, d.VatAmount, d.Amount, d.References, d.Cancels, d.Reason,
         d.CancelledBy, d.Payments, d.Paid, d.Balance, $"/api/invoices/{d.InvoiceId}/xrechnung");
 
+    /// <summary>Every status a document can have.</summary>
+    public static readonly string[] Statuses = ["open", "paid", "overpaid", "cancelled", "issued"];
+
     private static string StatusOf(Invoice d) => d switch
     {
         { IsCancelled: true } => "cancelled",

@@ -51,8 +51,8 @@ public static class IssueCreditNoteEndpoint
         var created = BillingAccess.Start(session, creditNote);
         foreach (var cancelled in creditNote.References)
         {
-            session.Events.Append(StreamKeys.Invoice(cancelled.InvoiceId),
-                new InvoiceCancelled(cancelled.InvoiceId, creditNote.InvoiceId, creditNote.Number, creditNote.IssuedOn, creditNote.IssuedAt));
+            await BillingAccess.AppendAsync(session, cancelled.InvoiceId,
+                new InvoiceCancelled(cancelled.InvoiceId, creditNote.InvoiceId, creditNote.Number, creditNote.IssuedOn, creditNote.IssuedAt), ct);
         }
 
         await session.SaveChangesAsync(ct);

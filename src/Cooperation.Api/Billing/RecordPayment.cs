@@ -58,7 +58,7 @@ public static class RecordPaymentEndpoint
         }
 
         var paid = new PaymentRecorded(invoice.InvoiceId, command.Amount!.Value, command.PaidOn!.Value, command.Reference?.Trim(), clock.GetUtcNow());
-        session.Events.Append(invoice.Id, paid);
+        await BillingAccess.AppendAsync(session, invoice.InvoiceId, paid, ct);
         await session.SaveChangesAsync(ct);
         return Results.Created($"/api/invoices/{invoice.InvoiceId}", InvoiceView.From(invoice.Apply(paid) with { Version = invoice.Version + 1 }));
     }
