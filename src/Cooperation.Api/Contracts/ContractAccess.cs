@@ -21,6 +21,24 @@ public static class ContractAccess
             ? Problems.None
             : Problems.NotFound($"There is no contract '{contractId}'.");
 
+    /// <summary>
+    /// The contract now, or as it was at <paramref name="at"/> (only events recorded by then), for a reader the
+    /// contract must reach; otherwise the 404 that says which.
+    /// </summary>
+    public static async Task<(Contract? Contract, ProblemDetails Problem)> ReadAsync(
+        IQuerySession session, string contractId, DateTimeOffset? at, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var key = StreamKeys.Contract(contractId);
+        var contract = at is not null
+            ? await session.Events.AggregateStreamAsync<Contract>(key, timestamp: at, token: ct)
+            : await session.LoadAsync<Contract>(key, ct);
+        return contract is not null && contract.IsReachableBy(Caller.From(user))
+            ? (contract, Problems.None)
+            : (null, Problems.NotFound(at is null
+                ? $"There is no contract '{contractId}'."
+                : $"There was no contract '{contractId}' at {at:O}."));
+    }
+
     /// <summary>409 when a dated change would fall outside the contract's term.</summary>
     public static ProblemDetails MustFallWithinTerm(Contract contract, string field, DateOnly date)
     {

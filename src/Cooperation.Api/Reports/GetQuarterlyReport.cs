@@ -43,15 +43,10 @@ public static class GetQuarterlyReportEndpoint
             return Results.Problem(Problems.Invalid(errors));
         }
 
-        var key = StreamKeys.Contract(contractId);
-        var contract = at is not null
-            ? await session.Events.AggregateStreamAsync<Contract>(key, timestamp: at, token: ct)
-            : await session.LoadAsync<Contract>(key, ct);
-        if (contract is null || !contract.IsReachableBy(Caller.From(user)))
+        var (contract, unreachable) = await ContractAccess.ReadAsync(session, contractId, at, user, ct);
+        if (contract is null)
         {
-            return Results.Problem(Problems.NotFound(at is null
-                ? $"There is no contract '{contractId}'."
-                : $"There was no contract '{contractId}' at {at:O}."));
+            return Results.Problem(unreachable);
         }
 
         var period = new Quarter(y, q);
