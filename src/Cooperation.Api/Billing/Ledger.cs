@@ -48,18 +48,21 @@ public static class Documents
     public static string Number(string prefix, int year, int sequence) =>
         string.Create(CultureInfo.InvariantCulture, $"{prefix}-{year}-{sequence:0000}");
 
-    /// <summary>The quarter's invoice: one line per stretch of days at one annual fee, adding up to the fee due.</summary>
+    /// <summary>
+    /// The quarter's invoice: one line per stretch of days with one annual fee and one set of service lines
+    /// served, adding up to the fee due.
+    /// </summary>
     public static InvoiceIssued QuarterInvoice(Contract contract, Quarter quarter, Issue issue)
     {
-        var parts = contract.FeeParts(quarter);
+        var stretches = Stretches(contract, quarter);
         var total = contract.FeeDue(quarter);
         var lines = new List<InvoiceLine>();
-        for (var i = 0; i < parts.Count; i++)
+        for (var i = 0; i < stretches.Count; i++)
         {
-            var part = parts[i];
+            var (part, served) = stretches[i];
             // Each line rounded on its own; the last takes what the rounding left, so the lines add up to the fee due.
-            var amount = i < parts.Count - 1 ? Money.Round(part.Exact) : total - lines.Sum(l => l.Amount);
-            lines.Add(new InvoiceLine(i + 1, Describe(contract, quarter, part), part.From, part.To, amount));
+            var amount = i < stretches.Count - 1 ? Money.Round(part.Exact) : total - lines.Sum(l => l.Amount);
+            lines.Add(new InvoiceLine(i + 1, Describe(quarter, part, served), part.From, part.To, amount));
         }
 
         return Issued(contract, quarter, issue, DocumentKind.Invoice, lines, [], cancels: false, reason: null);
@@ -122,10 +125,31 @@ public static class Documents
             contract.Provider, contract.Client, contract.Vat, lines, net, vat, net + vat, references, cancels, reason, issue.IssuedAt);
     }
 
-    private static string Describe(Contract contract, Quarter quarter, FeePart part)
+    /// <summary>The fee parts, split further where a service line starts or ends inside one.</summary>
+    private static List<(FeePart Part, string[] Served)> Stretches(Contract contract, Quarter quarter)
     {
-        var served = contract.ServiceLines.Where(l => l.From <= part.To && (l.EndsOn is null || l.EndsOn >= part.From)).Select(l => l.Name).Distinct();
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Telefonischer Bürgerservice ({string.Join(", ", served)}) {quarter}, {part.From:dd.MM.yyyy}–{part.To:dd.MM.yyyy}: {part.Days} von {part.QuarterDays} Tagen, Jahresentgelt {part.AnnualFee:0.00} EUR");
+        string[] ServedOn(DateOnly day) => [.. contract.ServiceLines.Where(l => l.Covers(day)).Select(l => l.Name).Distinct()];
+
+        var stretches = new List<(FeePart, string[])>();
+        foreach (var part in contract.FeeParts(quarter))
+        {
+            var (from, served) = (part.From, ServedOn(part.From));
+            for (var day = part.From.AddDays(1); day <= part.To; day = day.AddDays(1))
+            {
+                if (ServedOn(day) is var now && !now.SequenceEqual(served))
+                {
+                    stretches.Add((part with { From = from, To = day.AddDays(-1) }, served));
+                    (from, served) = (day, now);
+                }
+            }
+
+            stretches.Add((part with { From = from }, served));
+        }
+
+        return stretches;
     }
+
+    private static string Describe(Quarter quarter, FeePart part, string[] served) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Telefonischer Bürgerservice ({string.Join(", ", served)}) {quarter}, {part.From:dd.MM.yyyy}–{part.To:dd.MM.yyyy}: {part.Days} von {part.QuarterDays} Tagen, Jahresentgelt {part.AnnualFee:0.00} EUR");
 }

@@ -53,6 +53,21 @@ public class DocumentsTests
     }
 
     [Fact]
+    public void A_service_line_added_inside_the_quarter_starts_a_new_line_of_the_invoice()
+    {
+        var contract = Terms.Contract().Apply(new ServiceLineAdded("c", "ordnungswesen", "Ordnungswesen", new DateOnly(2021, 2, 15), Terms.At("2021-02-01T10:00:00+01:00")));
+
+        var invoice = Documents.QuarterInvoice(contract, new Quarter(2021, 1), Issue());
+
+        Assert.Equal([(new DateOnly(2021, 1, 1), new DateOnly(2021, 2, 14)), (new DateOnly(2021, 2, 15), new DateOnly(2021, 3, 31))],
+            invoice.Lines.Select(l => (l.From, l.To)));
+        Assert.Contains("(Bürgerbüro) 2021-Q1", invoice.Lines[0].Description, StringComparison.Ordinal);
+        Assert.Contains("(Bürgerbüro, Ordnungswesen) 2021-Q1", invoice.Lines[1].Description, StringComparison.Ordinal);
+        Assert.Equal(45_000.00m, invoice.Lines.Sum(l => l.Amount));
+        Assert.Equal(22_500.00m, invoice.Lines[0].Amount); // 1 January – 14 February: 45 of 90 days
+    }
+
+    [Fact]
     public void A_difference_is_a_supplementary_invoice_or_a_credit_note_for_exactly_what_is_missing_or_too_much()
     {
         var before = Terms.Contract();
