@@ -235,4 +235,32 @@ public class InvoiceTests(AppFixture fixture) : BillingTest(fixture)
         await RefusedGet($"/api/reconciliation/{id}/2021", FinanceOf(provider), 404);
         await Refused($"/api/invoices/{id}/payments", """{ "amount": 1, "paidOn": "2026-01-01" }""", FinanceOf(provider), 404);
     }
+
+    [Fact]
+    public async Task The_database_refuses_a_second_document_with_a_number_even_past_the_lock()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var invoice = await Invoice(contract, provider, 2021, 1);
+        var stored = await Fixture.Store.QuerySession().LoadAsync<Api.Billing.Invoice>($"invoice:{Id(invoice)}");
+
+        await using var session = Fixture.Store.LightweightSession();
+        var copy = stored! with { Id = "invoice:copy", InvoiceId = "copy", Year = 2021, Quarter = 2 };
+        session.Store(copy);
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => session.SaveChangesAsync());
+        Assert.Contains("invoice_number_per_provider", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_terminated_contract_is_invoiced_up_to_its_last_day_and_not_after()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        await Post($"/api/contracts/{contract}/termination", new JsonObject { ["endsOn"] = "2021-08-15" }, Tokens.ContractAdmin());
+
+        var last = await Invoice(contract, provider, 2021, 3);
+
+        Assert.Equal(22_500.00m, Money(last["amount"])); // 1 July – 15 August: 46 of 92 days
+        Assert.Equal("2021-08-15", (string)Assert.Single(last["lines"]!.AsArray())!["to"]!);
+        await Refused("/api/invoices", Quarter(contract, 2021, 4), FinanceOf(provider), 409, "quarter", "outside its term");
+    }
 }

@@ -60,6 +60,19 @@ public class ReconciliationTests(AppFixture fixture) : BillingTest(fixture)
     }
 
     [Fact]
+    public async Task Under_vat_the_fee_due_is_net_and_what_is_invoiced_paid_and_open_is_gross()
+    {
+        var (contract, provider) = await GivenProviderContract(body => body.With("vat", "standard").With("provider.vatId", "DE811234567"));
+        var invoice = await Invoice(contract, provider, 2021, 1);
+        await Pay(Id(invoice), provider, 50_000.00m, (string)invoice["issuedOn"]!);
+
+        var q1 = (await Reconciliation(contract, 2021, FinanceOf(provider)))["quarters"]![0]!;
+
+        Assert.Equal((45_000.00m, 53_550.00m, 50_000.00m, 3_550.00m, 0m),
+            (Money(q1["feeDue"]), Money(q1["invoiced"]), Money(q1["paid"]), Money(q1["openBalance"]), Money(q1["difference"])));
+    }
+
+    [Fact]
     public async Task Bad_requests()
     {
         var (contract, provider) = await GivenProviderContract(body => body.With("endsOn", "2022-06-30"));
