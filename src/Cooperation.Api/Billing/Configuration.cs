@@ -19,6 +19,7 @@ public static class BillingConfiguration
             .UniqueIndex(UniqueIndexType.Computed, "invoice_number_per_provider", i => i.ProviderId, i => i.Number);
         options.Events.AddEventType<InvoiceIssued>();
         options.Events.AddEventType<InvoiceCancelled>();
+        options.Events.AddEventType<InvoiceCredited>();
         options.Events.AddEventType<PaymentRecorded>();
     }
 }

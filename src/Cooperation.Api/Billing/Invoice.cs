@@ -51,6 +51,9 @@ public sealed record InvoiceIssued(
 /// <summary>A credit note cancelled this document (an invoice, or a credit note of a difference that it reverses).</summary>
 public sealed record InvoiceCancelled(string InvoiceId, string CreditNoteId, string CreditNoteNumber, DateOnly CreditNoteIssuedOn, DateTimeOffset CancelledAt);
 
+/// <summary>A credit note for a difference (not a cancellation) credited part of this invoice: less is owed on it.</summary>
+public sealed record InvoiceCredited(string InvoiceId, string CreditNoteId, string CreditNoteNumber, decimal Amount, DateTimeOffset CreditedAt);
+
 /// <summary>Money received against an invoice. <c>Reference</c> is the bank's or the payer's, when given.</summary>
 public sealed record PaymentRecorded(string InvoiceId, decimal Amount, DateOnly PaidOn, string? Reference, DateTimeOffset RecordedAt);
 
@@ -82,7 +85,8 @@ public sealed record Invoice(
     string? Reason,
     DateTimeOffset IssuedAt,
     DocumentReference? CancelledBy,
-    IReadOnlyList<Payment> Payments)
+    IReadOnlyList<Payment> Payments,
+    decimal Credited = 0.00m)
 {
     public long Version { get; init; }
 
@@ -95,8 +99,8 @@ public sealed record Invoice(
 
     public decimal Paid => Money.Total(Payments.Select(p => p.Amount));
 
-    /// <summary>What the buyer still owes on this document; negative when overpaid.</summary>
-    public decimal Balance => IsCreditNote ? 0m : Amount - Paid;
+    /// <summary>What the buyer still owes on this document (less what credit notes of differences credited); negative when overpaid.</summary>
+    public decimal Balance => IsCreditNote ? 0.00m : Amount - Credited - Paid;
 
     /// <summary>This document's effect on what the quarter has been billed, net: credit notes count against it.</summary>
     public decimal BilledNet => IsCreditNote ? -NetAmount : NetAmount;
@@ -109,6 +113,8 @@ public sealed record Invoice(
         e.References, e.Cancels, e.Reason, e.IssuedAt, null, []);
 
     public Invoice Apply(InvoiceCancelled e) => this with { CancelledBy = new DocumentReference(e.CreditNoteId, e.CreditNoteNumber, e.CreditNoteIssuedOn) };
+
+    public Invoice Apply(InvoiceCredited e) => this with { Credited = Credited + e.Amount };
 
     public Invoice Apply(PaymentRecorded e) => this with { Payments = [.. Payments, new Payment(e.Amount, e.PaidOn, e.Reference, e.RecordedAt)] };
 }

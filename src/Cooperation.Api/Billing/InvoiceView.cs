@@ -3,8 +3,8 @@ using Cooperation.Api.Contracts;
 namespace Cooperation.Api.Billing;
 
 /// <summary>
-/// A billing document as the API shows it. <c>Amount</c> is what the buyer pays (gross); <c>Balance</c> what is
-/// still open on an invoice (negative when overpaid). <c>Status</c>: open, paid, overpaid or cancelled for
+/// A billing document as the API shows it. <c>Amount</c> is what the buyer pays (gross); <c>Credited</c> what
+/// credit notes of differences took off it; <c>Balance</c> what is still open on it (negative when overpaid). <c>Status</c>: open, paid, overpaid or cancelled for
 /// invoices; issued or cancelled (reversed by a cancelling credit note) for credit notes.
 /// </summary>
 public sealed record InvoiceView(
@@ -31,6 +31,7 @@ public sealed record InvoiceView(
     string? Reason,
     DocumentReference? CancelledBy,
     IReadOnlyList<Payment> Payments,
+    decimal Credited,
     decimal Paid,
     decimal Balance,
     string XRechnung)
@@ -38,7 +39,7 @@ public sealed record InvoiceView(
     public static InvoiceView From(Invoice d) => new(
         d.InvoiceId, d.Id, d.Version, d.Number, d.Kind, StatusOf(d), d.ContractId, d.Year, d.Quarter, d.IssuedOn, d.DueOn,
         d.Seller, d.Buyer, d.Vat, d.Lines, d.NetAmount, d.VatAmount, d.Amount, d.References, d.Cancels, d.Reason,
-        d.CancelledBy, d.Payments, d.Paid, d.Balance, $"/api/invoices/{d.InvoiceId}/xrechnung");
+        d.CancelledBy, d.Payments, d.Credited, d.Paid, d.Balance, $"/api/invoices/{d.InvoiceId}/xrechnung");
 
     /// <summary>Every status a document can have.</summary>
     public static readonly string[] Statuses = ["open", "paid", "overpaid", "cancelled", "issued"];

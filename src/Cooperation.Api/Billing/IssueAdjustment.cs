@@ -54,6 +54,12 @@ public static class IssueAdjustmentEndpoint
         }
 
         var created = BillingAccess.Start(session, adjustment);
+        if (adjustment.Kind == DocumentKind.CreditNote)
+        {
+            await BillingAccess.AppendAsync(session, invoice.InvoiceId,
+                new InvoiceCredited(invoice.InvoiceId, adjustment.InvoiceId, adjustment.Number, adjustment.Amount, adjustment.IssuedAt), ct);
+        }
+
         await session.SaveChangesAsync(ct);
         return created;
     }

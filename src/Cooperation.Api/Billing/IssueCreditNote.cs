@@ -9,7 +9,10 @@ using Wolverine.Http;
 
 namespace Cooperation.Api.Billing;
 
-/// <summary>Cancel an invoice (with its adjustments) by a credit note; the quarter can then be invoiced again.</summary>
+/// <summary>
+/// Cancel an invoice (with its adjustments) by a credit note; the quarter can then be invoiced again. Sent again
+/// with the same reason, the answer is the credit note already issued (200).
+/// </summary>
 public sealed record IssueCreditNote(string? Reason)
 {
     public sealed class Validator : AbstractValidator<IssueCreditNote>
@@ -36,9 +39,13 @@ public static class IssueCreditNoteEndpoint
     public static async Task<IResult> Post(IssueCreditNote command, Invoice invoice, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         invoice = await BillingAccess.LockAsync(session, invoice, ct);
-        if (MayBeCancelled(invoice) is var problem && !problem.IsNone())
+        if (invoice.CancelledBy is { } by)
         {
-            return Results.Problem(problem); // cancelled by a request that held the lock before this one
+            // Cancelled already, perhaps by this very request sent before: the same reason is a retry.
+            var earlier = (await BillingAccess.LoadAsync(session, by.InvoiceId, ct))!;
+            return earlier.Reason == command.Reason
+                ? Results.Ok(InvoiceView.From(earlier))
+                : Results.Problem(Problems.Conflict("invoiceId", $"{invoice.Number} was cancelled already by credit note {by.Number} (invoice '{by.InvoiceId}')."));
         }
 
         var contract = (await session.LoadAsync<Contract>(StreamKeys.Contract(invoice.ContractId), ct))!;
@@ -65,7 +72,6 @@ public static class IssueCreditNoteEndpoint
             $"{invoice.Number} is a credit note: a credit note is not cancelled by another. Issue a new invoice or an adjustment instead."),
         { Kind: DocumentKind.SupplementaryInvoice } => Problems.Conflict("invoiceId",
             $"{invoice.Number} adjusts {invoice.References[0].Number}: cancel that invoice, which cancels its adjustments with it, or settle a new difference by an adjustment."),
-        { CancelledBy: { } by } => Problems.Conflict("invoiceId", $"{invoice.Number} was cancelled already by credit note {by.Number} (invoice '{by.InvoiceId}')."),
         _ => Problems.None,
     };
 }

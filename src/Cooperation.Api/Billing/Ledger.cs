@@ -109,7 +109,7 @@ public static class Documents
 
     /// <summary>VAT of a document's net amount: none when not subject to VAT (§ 2b UStG), else 19 %.</summary>
     public static decimal VatOf(VatTreatment vat, decimal net) =>
-        vat == VatTreatment.Standard ? Money.Round(net * StandardVatRate / 100m) : 0m;
+        vat == VatTreatment.Standard ? Money.Round(net * StandardVatRate / 100m) : 0.00m;
 
     private static InvoiceIssued Issued(
         Contract contract, Quarter quarter, Issue issue, DocumentKind kind, IReadOnlyList<InvoiceLine> lines,

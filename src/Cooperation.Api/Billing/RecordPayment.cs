@@ -10,7 +10,8 @@ namespace Cooperation.Api.Billing;
 
 /// <summary>
 /// Money received against an invoice: partial, complete or more than owed (a balance in the client's favour).
-/// A repeat with the same <c>reference</c> and figures is recognised and stored once.
+/// A repeat is stored once: the same <c>reference</c> with the same figures, or, without a reference, the same
+/// amount on the same day (two equal payments on one day need references to tell them apart).
 /// </summary>
 public sealed record RecordPayment(decimal? Amount, DateOnly? PaidOn, string? Reference)
 {
@@ -52,12 +53,13 @@ public static class RecordPaymentEndpoint
             return Results.Problem(problem);
         }
 
-        if (command.Reference is { } reference && invoice.Payments.Any(p => p.Reference == reference.Trim()))
+        var reference = command.Reference?.Trim();
+        if (invoice.Payments.Any(p => p.Reference == reference && (reference is not null || (p.Amount == command.Amount && p.PaidOn == command.PaidOn))))
         {
             return Results.Ok(InvoiceView.From(invoice)); // the same payment, told again
         }
 
-        var paid = new PaymentRecorded(invoice.InvoiceId, command.Amount!.Value, command.PaidOn!.Value, command.Reference?.Trim(), clock.GetUtcNow());
+        var paid = new PaymentRecorded(invoice.InvoiceId, Money.Round(command.Amount!.Value), command.PaidOn!.Value, reference, clock.GetUtcNow());
         await BillingAccess.AppendAsync(session, invoice.InvoiceId, paid, ct);
         await session.SaveChangesAsync(ct);
         return Results.Created($"/api/invoices/{invoice.InvoiceId}", InvoiceView.From(invoice.Apply(paid) with { Version = invoice.Version + 1 }));

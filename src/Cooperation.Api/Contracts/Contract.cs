@@ -159,24 +159,17 @@ public sealed record Contract(
     /// <summary>
     /// The fee due for a quarter, billed in arrears: a quarter of the annual fee for a fully covered quarter;
     /// where the term starts, ends or the fee changes inside it, each day bears its share of the quarter
-    /// (Σ annualFee / 4 × days / daysInQuarter), to the cent, half away from zero. Rounded as a running total
-    /// over the calendar year (ADR 12): each quarter is the rounded total up to its end less the rounded total
-    /// before it, so it differs from its own rounded share by a cent at most and a year's quarters always add
-    /// up to the year's fee, also for annual fees that do not divide into cents by four.
+    /// (Σ annualFee / 4 × days / daysInQuarter), rounded once, to the cent, half away from zero. Each quarter
+    /// depends on its own terms only (ADR 12), so a change dated into one quarter never alters another's fee.
     /// </summary>
-    public decimal FeeDue(Infrastructure.Quarter quarter)
-    {
-        var before = 0m;
-        for (var q = 1; q < quarter.Number; q++)
-        {
-            before += ExactShare(new Infrastructure.Quarter(quarter.Year, q));
-        }
+    public decimal FeeDue(Infrastructure.Quarter quarter) =>
+        Infrastructure.Money.Round(FeeParts(quarter).Sum(p => p.AnnualFee * p.Days) / (4m * quarter.Days));
 
-        return Infrastructure.Money.Round(before + ExactShare(quarter)) - Infrastructure.Money.Round(before);
-    }
-
-    /// <summary>The fee due for the calendar year: its quarters' fees, which add up without a remainder.</summary>
-    public decimal FeeDue(int year) => Infrastructure.Money.Round(Enumerable.Range(1, 4).Sum(q => ExactShare(new Infrastructure.Quarter(year, q))));
+    /// <summary>
+    /// The fee due for a calendar year: the sum of its quarters. It equals the annual fee whenever that divides
+    /// into cents by four; otherwise it differs by the quarters' rounding, at most two cents.
+    /// </summary>
+    public decimal FeeDue(int year) => Infrastructure.Money.Total(Enumerable.Range(1, 4).Select(q => FeeDue(new Infrastructure.Quarter(year, q))));
 
     /// <summary>The quarter's parts, by fee in force: first and last day covered, annual fee, and unrounded share.</summary>
     public IReadOnlyList<FeePart> FeeParts(Infrastructure.Quarter quarter)
@@ -202,8 +195,6 @@ public sealed record Contract(
 
         return parts;
     }
-
-    private decimal ExactShare(Infrastructure.Quarter quarter) => FeeParts(quarter).Sum(p => p.AnnualFee * p.Days) / (4m * quarter.Days);
 
     public KpiSettings KpiSettingsOn(DateOnly day) => KpiSettings.Last(k => k.EffectiveFrom <= day || k == KpiSettings[0]).Settings;
 

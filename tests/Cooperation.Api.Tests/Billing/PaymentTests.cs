@@ -42,6 +42,24 @@ public class PaymentTests(AppFixture fixture) : BillingTest(fixture)
     }
 
     [Fact]
+    public async Task A_payment_without_reference_sent_again_is_stored_once_and_amounts_read_with_two_decimals()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var invoice = await Invoice(contract, provider, 2021, 1);
+        var issuedOn = (string)invoice["issuedOn"]!;
+
+        await Pay(Id(invoice), provider, 12.5m, issuedOn);
+        var again = await Pay(Id(invoice), provider, 12.5m, issuedOn, status: 200);
+        var other = await Pay(Id(invoice), provider, 7m, issuedOn, "KA-1");
+
+        Assert.Single(again["payments"]!.AsArray());
+        Assert.Equal("12.50", other["payments"]![0]!["amount"]!.ToJsonString());
+        Assert.Equal("19.50", other["paid"]!.ToJsonString());
+        Assert.Equal("0.00", invoice["vatAmount"]!.ToJsonString());
+        Assert.Equal("0.00", invoice["credited"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Bad_payments_are_refused_and_store_nothing()
     {
         var (contract, provider) = await GivenProviderContract();

@@ -26,28 +26,38 @@ public class FeeTests
     }
 
     [Theory]
-    [InlineData("100000.01")] // a quarter's share is 25,000.0025: rounded alone, four of them make 100,000.00
-    [InlineData("100000.02")] // 25,000.005 each: rounded alone, 100,000.04
-    [InlineData("99999.99")]
-    [InlineData("123456.78")]
-    public void A_years_quarters_add_up_to_the_annual_fee_to_the_cent_whatever_it_is(string annualFee)
+    [InlineData("180000.00")]
+    [InlineData("123456.76")] // divides into cents by four
+    [InlineData("100000.04")]
+    public void A_years_quarters_add_up_to_an_annual_fee_that_divides_into_cents_by_four(string annualFee)
     {
         var fee = D(annualFee);
         var contract = Terms.Contract(startsOn: "2021-01-01", annualFee: fee);
-        var quarters = Enumerable.Range(1, 4).Select(q => contract.FeeDue(new Quarter(2021, q))).ToList();
 
-        Assert.Equal(fee, quarters.Sum());
+        Assert.Equal(fee, Enumerable.Range(1, 4).Sum(q => contract.FeeDue(new Quarter(2021, q))));
         Assert.Equal(fee, contract.FeeDue(2021));
-        Assert.All(quarters, due => Assert.InRange(Math.Abs(due - (fee / 4m)), 0m, 0.01m));
+    }
+
+    [Theory]
+    [InlineData("100000.01", "25000.00")] // 25,000.0025 a quarter: the year bills 100,000.00
+    [InlineData("100000.02", "25000.01")] // 25,000.005 a quarter: the year bills 100,000.04
+    public void Each_quarter_is_rounded_on_its_own_as_the_rule_says_even_where_the_year_then_differs_by_cents(string annualFee, string quarterly)
+    {
+        var contract = Terms.Contract(startsOn: "2021-01-01", annualFee: D(annualFee));
+
+        Assert.All(Enumerable.Range(1, 4), q => Assert.Equal(D(quarterly), contract.FeeDue(new Quarter(2021, q))));
+        Assert.Equal(4 * D(quarterly), contract.FeeDue(2021));
     }
 
     [Fact]
-    public void The_running_total_carries_a_rounded_half_cent_to_the_next_quarter()
+    public void A_change_dated_into_one_quarter_leaves_every_other_quarters_fee_alone()
     {
         var contract = Terms.Contract(startsOn: "2021-01-01", annualFee: 100_000.02m);
+        var amended = contract.Apply(new FeeAmended("c", 180_000.10m, new DateOnly(2021, 3, 1), Terms.At("2021-06-01T10:00:00+02:00")))
+            .Apply(new FeeAmended("c", 100_000.02m, new DateOnly(2021, 4, 1), Terms.At("2021-06-01T10:00:00+02:00")));
 
-        // 25,000.005 rounds up to .01 in Q1; Q2 brings the total to exactly 50,000.01, so it bills 25,000.00.
-        Assert.Equal([25_000.01m, 25_000.00m, 25_000.01m, 25_000.00m], Enumerable.Range(1, 4).Select(q => contract.FeeDue(new Quarter(2021, q))));
+        Assert.NotEqual(contract.FeeDue(new Quarter(2021, 1)), amended.FeeDue(new Quarter(2021, 1)));
+        Assert.Equal(contract.FeeDue(new Quarter(2021, 2)), amended.FeeDue(new Quarter(2021, 2)));
     }
 
     [Fact]
