@@ -41,6 +41,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Cus
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
 builder.Services.AddCalls();
+builder.Services.AddBilling(builder.Configuration);
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: false);
 RequestValidation.UseJsonNames();

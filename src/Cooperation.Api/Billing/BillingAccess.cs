@@ -37,26 +37,6 @@ public static class BillingAccess
             .Then(() => MustBeSeller(document!.ProviderId, user))
             .Then(() => rule(document!));
 
-    /// <summary>Takes the provider's lock, then reads the document afresh: another change may have come first.</summary>
-    public static async Task<Invoice> LockAsync(IDocumentSession session, Invoice document, CancellationToken ct)
-    {
-        await LockAsync(session, document.ProviderId, ct);
-        return (await LoadAsync(session, document.InvoiceId, ct))!;
-    }
-
-    /// <summary>
-    /// Opens the session's transaction and waits for the provider's billing lock (ADR 12). Every billing change
-    /// of one provider runs one at a time until its commit, so numbers are gap-free, a quarter gets one live
-    /// invoice, and a payment never lands on an invoice being cancelled. Read what the change depends on after this.
-    /// </summary>
-    public static async Task LockAsync(IDocumentSession session, string providerId, CancellationToken ct)
-    {
-        await session.BeginTransactionAsync(ct);
-        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", (NpgsqlConnection)session.Connection!);
-        command.Parameters.AddWithValue("billing:" + providerId);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
     /// <summary>The next number's sequence for the provider in the year of issue; call only under the lock.</summary>
     public static async Task<int> NextSequenceAsync(IQuerySession session, string providerId, int year, CancellationToken ct)
     {

@@ -6,6 +6,12 @@ namespace Cooperation.Api.Billing;
 
 public static class BillingConfiguration
 {
+    public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(new BillingLock(configuration.GetValue("Cooperation:BillingLockTimeout", BillingLock.DefaultTimeout)));
+        return services;
+    }
+
     /// <summary>
     /// Inline snapshot: a quarter's documents and the next number are read from the documents, inside the
     /// provider's billing lock. The unique index makes a duplicate number impossible even past the lock.

@@ -36,9 +36,9 @@ public static class IssueAdjustmentEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Post(IssueAdjustment command, Invoice invoice, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(IssueAdjustment command, Invoice invoice, IDocumentSession session, BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
-        invoice = await BillingAccess.LockAsync(session, invoice, ct);
+        invoice = await billingLock.AcquireAsync(session, invoice, ct);
         var contract = (await session.LoadAsync<Contract>(StreamKeys.Contract(invoice.ContractId), ct))!;
         var ledger = await BillingAccess.LedgerAsync(session, contract, new Quarter(invoice.Year, invoice.Quarter), ct);
         var today = Berlin.Today(clock);

@@ -36,9 +36,9 @@ public static class IssueCreditNoteEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Post(IssueCreditNote command, Invoice invoice, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(IssueCreditNote command, Invoice invoice, IDocumentSession session, BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
-        invoice = await BillingAccess.LockAsync(session, invoice, ct);
+        invoice = await billingLock.AcquireAsync(session, invoice, ct);
         if (invoice.CancelledBy is { } by)
         {
             // Cancelled already, perhaps by this very request sent before: the same reason is a retry.

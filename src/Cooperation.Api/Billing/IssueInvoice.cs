@@ -33,7 +33,7 @@ public static class IssueInvoiceEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Post(IssueInvoice command, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(IssueInvoice command, ClaimsPrincipal user, IDocumentSession session, BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
         var contract = await session.LoadAsync<Contract>(StreamKeys.Contract(command.ContractId!), ct);
         var quarter = new Quarter(command.Year!.Value, command.Quarter!.Value);
@@ -48,7 +48,7 @@ public static class IssueInvoiceEndpoint
             return Results.Problem(problem);
         }
 
-        await BillingAccess.LockAsync(session, contract!.Provider.Id, ct);
+        await billingLock.AcquireAsync(session, contract!.Provider.Id, ct);
         var ledger = await BillingAccess.LedgerAsync(session, contract, quarter, ct);
         if (ledger.LiveInvoice is { } live)
         {

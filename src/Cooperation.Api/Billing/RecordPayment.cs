@@ -45,9 +45,9 @@ public static class RecordPaymentEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Post(RecordPayment command, Invoice invoice, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(RecordPayment command, Invoice invoice, IDocumentSession session, BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
-        invoice = await BillingAccess.LockAsync(session, invoice, ct);
+        invoice = await billingLock.AcquireAsync(session, invoice, ct);
         if (MayBePaid(command, invoice) is var problem && !problem.IsNone())
         {
             return Results.Problem(problem);

@@ -18,7 +18,7 @@ public static class DemoBilling
 
     public static string InvoiceId(Quarter quarter) => $"demo-invoice-{quarter.Year}-q{quarter.Number}";
 
-    public static async Task SeedAsync(IDocumentStore store, TimeProvider clock, Action<string> log, CancellationToken ct = default)
+    public static async Task SeedAsync(IDocumentStore store, BillingLock billingLock, TimeProvider clock, Action<string> log, CancellationToken ct = default)
     {
         await using var session = store.LightweightSession();
         session.LastModifiedBy = DemoData.Actor;
@@ -29,7 +29,7 @@ public static class DemoBilling
             return;
         }
 
-        await BillingAccess.LockAsync(session, contract.Provider.Id, ct);
+        await billingLock.AcquireAsync(session, contract.Provider.Id, ct);
         var today = Berlin.Today(clock);
         var billed = new List<Quarter>();
         for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = Next(q))

@@ -45,7 +45,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         var clock = host.Services.GetRequiredService<TimeProvider>();
         await DemoData.SeedAsync(store, clock, Console.WriteLine);
         await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallerPseudonym>(), Console.WriteLine);
-        await DemoBilling.SeedAsync(store, clock, Console.WriteLine);
+        await DemoBilling.SeedAsync(store, host.Services.GetRequiredService<Billing.BillingLock>(), clock, Console.WriteLine);
         if (input.SeedOnlyFlag)
         {
             return true;

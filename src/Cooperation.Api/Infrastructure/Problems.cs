@@ -157,24 +157,55 @@ public static partial class Problems
     private static partial Regex Conversion();
 }
 
-/// <summary>The one place where lost races and duplicates in the store become 409.</summary>
+/// <summary>
+/// The one place where lost races and duplicates in the store become 409, and a lock not had in time
+/// (the billing lock, ADR 12) becomes 503 with <c>Retry-After</c>.
+/// </summary>
 public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var conflict = Find(exception);
-        if (conflict is null)
+        ProblemDetails problem;
+        if (Find(exception) is { } conflict)
+        {
+            problem = Problems.Conflict(conflict);
+        }
+        else if (IsLockTimeout(exception))
+        {
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Busy",
+                Detail = "Other changes of the same kind are being recorded right now and this one waited too long. Nothing was stored; send it again in a moment.",
+                Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            };
+            httpContext.Response.Headers.RetryAfter = "2";
+        }
+        else
         {
             return false;
         }
 
-        httpContext.Response.StatusCode = StatusCodes.Status409Conflict;
+        httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
-            ProblemDetails = Problems.Conflict(conflict),
+            ProblemDetails = problem,
             Exception = exception,
         });
+    }
+
+    private static bool IsLockTimeout(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? Find(Exception? exception)

@@ -263,4 +263,32 @@ public class InvoiceTests(AppFixture fixture) : BillingTest(fixture)
         Assert.Equal("2021-08-15", (string)Assert.Single(last["lines"]!.AsArray())!["to"]!);
         await Refused("/api/invoices", Quarter(contract, 2021, 4), FinanceOf(provider), 409, "quarter", "outside its term");
     }
+
+    [Fact]
+    public async Task A_request_that_cannot_get_the_providers_billing_lock_in_time_is_503_and_stores_nothing()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        await using (var holder = new Npgsql.NpgsqlConnection(Fixture.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await using var transaction = await holder.BeginTransactionAsync();
+            await using var take = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended($1, 0))", holder, transaction);
+            take.Parameters.AddWithValue("billing:" + provider);
+            await take.ExecuteNonQueryAsync();
+
+            var before = await Fixture.EventCountAsync();
+            var result = await Host.Scenario(s =>
+            {
+                s.Post.Json(Quarter(contract, 2021, 1)).ToUrl("/api/invoices");
+                s.WithBearerToken(FinanceOf(provider));
+                s.StatusCodeShouldBe(503);
+            });
+
+            await ProblemOf(result, 503);
+            Assert.Equal("2", result.Context.Response.Headers.RetryAfter.ToString());
+            Assert.Equal(before, await Fixture.EventCountAsync());
+        }
+
+        Assert.Equal($"BO-{ThisYear}-0001", (string)(await Invoice(contract, provider, 2021, 1))["number"]!);
+    }
 }

@@ -13,12 +13,12 @@ public sealed class DemoSeedTests(AppFixture fixture) : ApiTest(fixture)
         var pseudonym = Host.Services.GetRequiredService<CallerPseudonym>();
         await DemoData.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
         await DemoCalls.SeedAsync(Fixture.Store, pseudonym, _ => { });
-        await DemoBilling.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
+        await DemoBilling.SeedAsync(Fixture.Store, Host.Services.GetRequiredService<Api.Billing.BillingLock>(), TimeProvider.System, _ => { });
         var seeded = await Fixture.EventCountAsync();
 
         await DemoData.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
         await DemoCalls.SeedAsync(Fixture.Store, pseudonym, _ => { });
-        await DemoBilling.SeedAsync(Fixture.Store, TimeProvider.System, _ => { });
+        await DemoBilling.SeedAsync(Fixture.Store, Host.Services.GetRequiredService<Api.Billing.BillingLock>(), TimeProvider.System, _ => { });
 
         Assert.Equal(seeded, await Fixture.EventCountAsync());
         var contract = await Get("/api/contracts/bochum-castrop-rauxel", Tokens.For("finance", "castrop-rauxel"));

@@ -30,6 +30,7 @@ public sealed class AppFixture : IAsyncLifetime
         JasperFxEnvironment.AutoStartHost = true;
         Environment.SetEnvironmentVariable(LocalDatabase.EnvironmentVariable, ConnectionString);
         Environment.SetEnvironmentVariable("Cooperation__Schema", Schema);
+        Environment.SetEnvironmentVariable("Cooperation__BillingLockTimeout", "00:00:05"); // a test waits this long for a held lock
         Tokens.ConfigureHost();
 
         Host = await AlbaHost.For<Program>(builder => builder.ConfigureServices(services =>
