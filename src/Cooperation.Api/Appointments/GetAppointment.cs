@@ -44,10 +44,7 @@ public static class GetAppointmentEndpoint
         string? contractId, string? status, string? callId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrEmpty(contractId))
-        {
-            errors["contractId"] = ["'contractId' is required: appointments are listed per contract."];
-        }
+        Rules.RequireContractId(contractId, "appointments are listed per contract", errors);
 
         AppointmentStatus? wanted = null;
         if (status is not null)

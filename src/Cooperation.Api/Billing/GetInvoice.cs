@@ -53,10 +53,7 @@ public static class GetInvoiceEndpoint
         string? contractId, string? year, string? status, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrEmpty(contractId))
-        {
-            errors["contractId"] = ["'contractId' is required: documents are listed per contract."];
-        }
+        Rules.RequireContractId(contractId, "documents are listed per contract", errors);
 
         int? wantedYear = null;
         if (year is not null)

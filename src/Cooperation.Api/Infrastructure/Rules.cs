@@ -11,6 +11,22 @@ public static partial class Rules
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     public static partial Regex KebabCase();
 
+    /// <summary>
+    /// A list's <c>contractId</c> query parameter: required and kebab-case (what signing allows), so that odd text
+    /// such as a NUL never reaches the database. Adds its rule to <paramref name="errors"/> when it is not.
+    /// </summary>
+    public static void RequireContractId(string? contractId, string why, IDictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(contractId))
+        {
+            errors["contractId"] = [$"'contractId' is required: {why}."];
+        }
+        else if (contractId.Length > MaxIdLength || !KebabCase().IsMatch(contractId))
+        {
+            errors["contractId"] = ["'contractId' must be kebab-case: lower-case letters and digits separated by single hyphens."];
+        }
+    }
+
     /// <summary>Money: at most two decimals, as the API contract fixes.</summary>
     public static bool HasAtMostTwoDecimals(decimal value) => decimal.Round(value, 2) == value;
 

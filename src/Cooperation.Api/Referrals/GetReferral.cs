@@ -33,10 +33,7 @@ public static class GetReferralEndpoint
         string? contractId, string? status, string? department, string? limit, string? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrEmpty(contractId))
-        {
-            errors["contractId"] = ["'contractId' is required: a work queue belongs to one contract."];
-        }
+        Rules.RequireContractId(contractId, "a work queue belongs to one contract", errors);
 
         var statuses = new List<ReferralStatus>();
         foreach (var name in (status ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -23,6 +23,18 @@ public sealed class OddInputTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Theory]
+    [InlineData("/api/invoices")]
+    [InlineData("/api/referrals")]
+    [InlineData("/api/appointments")]
+    public async Task Odd_contract_ids_in_a_lists_query_are_400_not_500(string list)
+    {
+        foreach (var id in new[] { "%00", "a%00b", "%C3%28", "Not%20Kebab", new string('x', 5000) })
+        {
+            await RefusedGet($"{list}?contractId={id}", Tokens.Auditor, 400, "contractId", "kebab-case");
+        }
+    }
+
+    [Theory]
     [InlineData("provider.name")]
     [InlineData("client.city")]
     [InlineData("provider.contactName")]
