@@ -221,6 +221,17 @@ public static class SignContractEndpoint
             return Taken(signed.ContractId);
         }
 
+        // One gap-free invoice series per provider (ADR 12): a provider keeps the prefix it numbers with.
+        var provider = signed.Provider;
+        var sibling = await session.Query<Contract>()
+            .Where(c => c.Provider.Id == provider.Id && c.Provider.InvoicePrefix != provider.InvoicePrefix)
+            .FirstOrDefaultAsync(ct);
+        if (sibling is not null)
+        {
+            return Results.Problem(Problems.Conflict("provider.invoicePrefix",
+                $"Provider '{provider.Id}' numbers its invoices with '{sibling.Provider.InvoicePrefix}' (contract '{sibling.ContractId}'): one gap-free series per provider needs one prefix."));
+        }
+
         session.Events.StartStream<Contract>(key, signed);
         var contract = Contract.Create(signed) with { Version = 1 };
         return await RaceSafeSave.SaveAsync(session, Results.Created(location, ContractView.From(contract, Berlin.Today(clock))), async () =>

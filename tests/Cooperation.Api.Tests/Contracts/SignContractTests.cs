@@ -235,4 +235,15 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
     {
         await Post("/api/contracts", ContractRequests.Sign(UniqueId("own")), Tokens.ContractAdmin("bochum"), 201);
     }
+
+    [Fact]
+    public async Task A_provider_keeps_one_invoice_prefix_across_its_contracts()
+    {
+        var provider = UniqueId("city");
+        await Post("/api/contracts", ContractRequests.Sign(UniqueId("contract"), provider), Admin, 201);
+
+        await Refused("/api/contracts", ContractRequests.Sign(UniqueId("contract"), provider).With("provider.invoicePrefix", "XY"), Admin, 409,
+            "provider.invoicePrefix", "one prefix");
+        await Post("/api/contracts", ContractRequests.Sign(UniqueId("contract"), provider, "herne"), Admin, 201);
+    }
 }
