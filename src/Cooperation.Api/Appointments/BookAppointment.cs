@@ -85,6 +85,12 @@ public static class BookAppointmentEndpoint
                 : $"Call '{call.CallId}' has not been answered: an appointment is booked only in an answered call.");
         }
 
+        var closed = CallAccess.MustBeOpen(booking.CallsContract, call);
+        if (!closed.IsNone())
+        {
+            return closed;
+        }
+
         // A call in which an appointment is booked has, or later gets, the outcome 'appointment-booked'.
         return call.Outcome is { } outcome && outcome != CallOutcome.AppointmentBooked
             ? Problems.Conflict("callId",

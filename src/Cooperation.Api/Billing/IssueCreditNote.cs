@@ -48,7 +48,8 @@ public static class IssueCreditNoteEndpoint
                 : Results.Problem(Problems.Conflict("invoiceId", $"{invoice.Number} was cancelled already by credit note {by.Number} (invoice '{by.InvoiceId}')."));
         }
 
-        var contract = (await session.LoadAsync<Contract>(StreamKeys.Contract(invoice.ContractId), ct))!;
+        var contractStream = await ContractAccess.FetchForWriting(session, invoice.ContractId, ct);
+        var contract = contractStream.Aggregate!;
         var ledger = await BillingAccess.LedgerAsync(session, contract, new Quarter(invoice.Year, invoice.Quarter), ct);
         var today = Berlin.Today(clock);
         var sequence = await BillingAccess.NextSequenceAsync(session, invoice.ProviderId, today.Year, ct);
@@ -62,6 +63,7 @@ public static class IssueCreditNoteEndpoint
                 new InvoiceCancelled(cancelled.InvoiceId, creditNote.InvoiceId, creditNote.Number, creditNote.IssuedOn, creditNote.IssuedAt), ct);
         }
 
+        contractStream.AppendOne(new QuarterReopened(contract.ContractId, invoice.Year, invoice.Quarter, creditNote.InvoiceId, creditNote.Number, creditNote.IssuedAt));
         await session.SaveChangesAsync(ct);
         return created;
     }

@@ -49,6 +49,8 @@ public static class IssueInvoiceEndpoint
         }
 
         await billingLock.AcquireAsync(session, contract!.Provider.Id, ct);
+        var contractStream = await ContractAccess.FetchForWriting(session, contract.ContractId, ct);
+        contract = contractStream.Aggregate!;
         var ledger = await BillingAccess.LedgerAsync(session, contract, quarter, ct);
         if (ledger.LiveInvoice is { } live)
         {
@@ -61,6 +63,7 @@ public static class IssueInvoiceEndpoint
         var sequence = await BillingAccess.NextSequenceAsync(session, contract.Provider.Id, today.Year, ct);
         var issued = Documents.QuarterInvoice(contract, quarter, new Documents.Issue(BillingAccess.NewId(), sequence, today, clock.GetUtcNow()));
         var created = BillingAccess.Start(session, issued);
+        contractStream.AppendOne(new QuarterClosed(contract.ContractId, quarter.Year, quarter.Number, issued.InvoiceId, issued.Number, issued.IssuedAt));
         await session.SaveChangesAsync(ct);
         return created;
     }

@@ -22,7 +22,9 @@ public static class AbandonCallEndpoint
         CallAccess.LoadAsync(session, callId, null, ct);
 
     public static ProblemDetails Validate(AbandonCall command, CallContext context, string callId, ClaimsPrincipal user, TimeProvider clock) =>
-        CallAccess.MustReach(context, callId, user).Then(() => Decide(context.Call!, command, clock));
+        CallAccess.MustReach(context, callId, user)
+            .Then(() => Decide(context.Call!, command, clock))
+            .Then(() => CallAccess.MustBeOpen(context, context.Call!.AbandonedAt == command.AbandonedAt));
 
     internal static ProblemDetails Decide(Call call, AbandonCall command, TimeProvider clock)
     {

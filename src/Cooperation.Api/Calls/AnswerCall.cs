@@ -26,7 +26,9 @@ public static class AnswerCallEndpoint
         CallAccess.LoadAsync(session, callId, null, ct);
 
     public static ProblemDetails Validate(AnswerCall command, CallContext context, string callId, ClaimsPrincipal user, TimeProvider clock) =>
-        CallAccess.MustReach(context, callId, user).Then(() => Decide(context.Call!, command, clock));
+        CallAccess.MustReach(context, callId, user)
+            .Then(() => Decide(context.Call!, command, clock))
+            .Then(() => CallAccess.MustBeOpen(context, IsRepeat(context.Call!, command)));
 
     internal static ProblemDetails Decide(Call call, AnswerCall command, TimeProvider clock)
     {

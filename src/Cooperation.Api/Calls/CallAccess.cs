@@ -29,6 +29,19 @@ public static class CallAccess
             ? Problems.None
             : Problems.NotFound($"There is no call '{callId}'.");
 
+    /// <summary>
+    /// 409 for a change to a call offered in an invoiced quarter (domain §6): the quarter's figures stay as billed.
+    /// A repeat of what is recorded is still answered as the retry it is.
+    /// </summary>
+    public static ProblemDetails MustBeOpen(CallContext context, bool repeat) =>
+        repeat ? Problems.None : MustBeOpen(context.Contract!, context.Call!);
+
+    public static ProblemDetails MustBeOpen(Contract contract, Call call) =>
+        contract.ClosingOf(Quarter.Of(call.OfferedAt)) is { } closed
+            ? Problems.Conflict("callId",
+                $"Call '{call.CallId}' was offered in {closed.Period}, which is invoiced ({closed.InvoiceNumber}): its record is closed. Cancel the invoice with a credit note to reopen the quarter.")
+            : Problems.None;
+
     /// <summary>Saves; a request that lost a race for the call is answered by comparing it with the winner.</summary>
     public static Task<IResult> SaveAsync(
         IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult?> whenRaced, CancellationToken ct) =>

@@ -291,6 +291,12 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                     : new ReferralOpened(referralId, call.CallId, call.ContractId, call.ServiceLine, complete.Department!, outcome, complete.CompletedAt.Value);
             }
 
+            // A line that would change a call of an invoiced quarter is refused; a repeat of what is recorded is not a change.
+            if (events.Count > 0 && contract is not null && CallAccess.MustBeOpen(contract, call) is var closed && !closed.IsNone())
+            {
+                return Decision.Refuse(closed);
+            }
+
             return new Decision(null, events, call, referral);
 
             void Add(object e)

@@ -35,7 +35,9 @@ public static class CompleteCallEndpoint
         CallAccess.LoadAsync(session, callId, null, ct);
 
     public static ProblemDetails Validate(CompleteCall command, CallContext context, string callId, ClaimsPrincipal user, TimeProvider clock) =>
-        CallAccess.MustReach(context, callId, user).Then(() => Decide(context.Call!, command, clock));
+        CallAccess.MustReach(context, callId, user)
+            .Then(() => Decide(context.Call!, command, clock))
+            .Then(() => CallAccess.MustBeOpen(context, IsRepeat(context.Call!, command)));
 
     internal static ProblemDetails Decide(Call call, CompleteCall command, TimeProvider clock) => call.Status switch
     {

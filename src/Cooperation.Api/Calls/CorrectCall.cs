@@ -43,7 +43,9 @@ public static class CorrectCallEndpoint
         CallAccess.LoadAsync(session, callId, null, ct);
 
     public static ProblemDetails Validate(CorrectCall command, CallContext context, string callId, ClaimsPrincipal user, TimeProvider clock) =>
-        CallAccess.MustReach(context, callId, user).Then(() => Decide(context.Call!, command, clock));
+        CallAccess.MustReach(context, callId, user)
+            .Then(() => Decide(context.Call!, command, clock))
+            .Then(() => CallAccess.MustBeOpen(context, command.ChangesNothingIn(context.Call!)));
 
     internal static ProblemDetails Decide(Call call, CorrectCall command, TimeProvider clock)
     {

@@ -68,7 +68,11 @@ public static class OfferCallEndpoint
                     : $"Contract '{contract.ContractId}' does not cover {day:yyyy-MM-dd}."))
             .Then(() => contract.LineOn(command.ServiceLine!, day) is not null
                 ? Problems.None
-                : Problems.NotFound("serviceLine", $"Contract '{contract.ContractId}' has no service line '{command.ServiceLine}' on {day:yyyy-MM-dd}."));
+                : Problems.NotFound("serviceLine", $"Contract '{contract.ContractId}' has no service line '{command.ServiceLine}' on {day:yyyy-MM-dd}."))
+            .Then(() => contract.ClosingOf(Quarter.Of(offeredAt)) is { } closed
+                ? Problems.Conflict("offeredAt",
+                    $"{closed.Period} of contract '{contract.ContractId}' is invoiced ({closed.InvoiceNumber}): no call is recorded into it any more. Cancel the invoice with a credit note to reopen the quarter.")
+                : Problems.None);
     }
 
     [WolverinePost("/api/calls")]

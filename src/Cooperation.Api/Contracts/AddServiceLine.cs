@@ -59,6 +59,11 @@ public static class AddServiceLineEndpoint
             return ContractAccess.Changed(contract, clock);
         }
 
+        if (ContractAccess.MustNotReachIntoClosedQuarter(contract, "from", command.From!.Value) is var closed && !closed.IsNone())
+        {
+            return Results.Problem(closed);
+        }
+
         var added = new ServiceLineAdded(contract.ContractId, command.Code!, command.Name!.Trim(), command.From!.Value, clock.GetUtcNow());
         return ContractAccess.Append(stream, added, contract.Apply(added), clock);
     }

@@ -52,6 +52,11 @@ public static class ChangeKpiSettingsEndpoint
             return ContractAccess.Changed(contract, clock); // already recorded: a retry
         }
 
+        if (ContractAccess.MustNotReachIntoClosedQuarter(contract, "effectiveFrom", day) is var closed && !closed.IsNone())
+        {
+            return Results.Problem(closed);
+        }
+
         var changed = new KpiSettingsChanged(contract.ContractId, settings, day, clock.GetUtcNow());
         return ContractAccess.Append(stream, changed, contract.Apply(changed), clock);
     }

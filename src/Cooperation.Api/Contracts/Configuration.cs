@@ -17,5 +17,7 @@ public static class ContractsConfiguration
         options.Events.AddEventType<FeeAmended>();
         options.Events.AddEventType<KpiSettingsChanged>();
         options.Events.AddEventType<ContractTerminated>();
+        options.Events.AddEventType<QuarterClosed>();
+        options.Events.AddEventType<QuarterReopened>();
     }
 }

@@ -94,6 +94,22 @@ public sealed record FeeAmended(string ContractId, decimal AnnualFee, DateOnly E
 
 public sealed record KpiSettingsChanged(string ContractId, KpiSettings Settings, DateOnly EffectiveFrom, DateTimeOffset ChangedAt);
 
+/// <summary>
+/// A quarter of the contract was invoiced: from now on nothing dated into it is recorded, except a fee
+/// amendment, whose difference is settled by an adjustment (domain §6, ADR 12). Recorded by billing.
+/// </summary>
+public sealed record QuarterClosed(string ContractId, int Year, int Quarter, string InvoiceId, string InvoiceNumber, DateTimeOffset ClosedAt);
+
+/// <summary>The quarter's invoice was cancelled by a credit note: the quarter is open again until it is invoiced anew.</summary>
+public sealed record QuarterReopened(string ContractId, int Year, int Quarter, string CreditNoteId, string CreditNoteNumber, DateTimeOffset ReopenedAt);
+
+/// <summary>A quarter with a live invoice, and the invoice's number.</summary>
+public sealed record ClosedQuarter(int Year, int Quarter, string InvoiceId, string InvoiceNumber)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Infrastructure.Quarter Period => new(Year, Quarter);
+}
+
 /// <summary><c>EndsOn</c> is the last day the contract covers.</summary>
 public sealed record ContractTerminated(string ContractId, DateOnly EndsOn, DateTimeOffset TerminatedAt);
 
@@ -120,6 +136,9 @@ public sealed record Contract(
     int PaymentTermsDays)
 {
     public long Version { get; init; }
+
+    /// <summary>The quarters with a live invoice, in the order they were closed.</summary>
+    public IReadOnlyList<ClosedQuarter> ClosedQuarters { get; init; } = [];
 
     public static Contract Create(ContractSigned e) => new(
         Infrastructure.StreamKeys.Contract(e.ContractId),
@@ -150,6 +169,18 @@ public sealed record Contract(
         this with { KpiSettings = [.. KpiSettings.Where(k => k.EffectiveFrom != e.EffectiveFrom).Append(new KpiSettingsPeriod(e.EffectiveFrom, e.Settings)).OrderBy(k => k.EffectiveFrom)] };
 
     public Contract Apply(ContractTerminated e) => this with { EndsOn = e.EndsOn, Status = ContractStatus.Terminated };
+
+    public Contract Apply(QuarterClosed e) =>
+        this with { ClosedQuarters = [.. ClosedQuarters, new ClosedQuarter(e.Year, e.Quarter, e.InvoiceId, e.InvoiceNumber)] };
+
+    public Contract Apply(QuarterReopened e) =>
+        this with { ClosedQuarters = [.. ClosedQuarters.Where(c => c.Year != e.Year || c.Quarter != e.Quarter)] };
+
+    public ClosedQuarter? ClosingOf(Infrastructure.Quarter quarter) =>
+        ClosedQuarters.FirstOrDefault(c => c.Year == quarter.Year && c.Quarter == quarter.Number);
+
+    /// <summary>The closed quarter that ends last, if any: changes that reach back on or before its end would alter it.</summary>
+    public ClosedQuarter? LatestClosed => ClosedQuarters.MaxBy(c => c.Period.LastDay);
 
     public bool Covers(DateOnly day) => day >= StartsOn && (EndsOn is null || day <= EndsOn);
 

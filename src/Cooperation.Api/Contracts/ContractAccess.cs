@@ -56,6 +56,16 @@ public static class ContractAccess
         return Problems.None;
     }
 
+    /// <summary>
+    /// 409 for a change that would take effect on or before the end of an invoiced quarter (domain §6): the
+    /// billed figures stay as billed. <paramref name="firstDayChanged"/> is the first day the change alters.
+    /// </summary>
+    public static ProblemDetails MustNotReachIntoClosedQuarter(Contract contract, string field, DateOnly firstDayChanged) =>
+        contract.LatestClosed is { } closed && firstDayChanged <= closed.Period.LastDay
+            ? Problems.Conflict(field,
+                $"{closed.Period} of this contract is invoiced ({closed.InvoiceNumber}): a change may take effect from {closed.Period.LastDay.AddDays(1):yyyy-MM-dd} on. Cancel the invoice with a credit note to reopen the quarter, or date the change later.")
+            : Problems.None;
+
     /// <summary>Appends the change's event and answers with the contract as it stands after it.</summary>
     public static IResult Append(IEventStream<Contract> stream, object change, Contract after, TimeProvider clock)
     {

@@ -1,6 +1,9 @@
 namespace Cooperation.Api.Contracts;
 
-/// <summary>A contract as the API shows it: the terms in force on <c>on</c>, and every dated change.</summary>
+/// <summary>
+/// A contract as the API shows it: the terms in force on <c>on</c>, every dated change, and the quarters closed
+/// by a live invoice (nothing but a fee amendment is dated into them any more).
+/// </summary>
 public sealed record ContractView(
     string ContractId,
     string StreamId,
@@ -18,7 +21,8 @@ public sealed record ContractView(
     KpiSettings KpiSettings,
     IReadOnlyList<KpiSettingsPeriod> KpiSettingsHistory,
     VatTreatment Vat,
-    int PaymentTermsDays)
+    int PaymentTermsDays,
+    IReadOnlyList<ClosedQuarter> ClosedQuarters)
 {
     /// <summary><paramref name="on"/> picks the fee and KPI settings shown as current (clamped to the contract's term).</summary>
     public static ContractView From(Contract contract, DateOnly on)
@@ -43,6 +47,7 @@ public sealed record ContractView(
             contract.KpiSettingsOn(day),
             contract.KpiSettings,
             contract.Vat,
-            contract.PaymentTermsDays);
+            contract.PaymentTermsDays,
+            contract.ClosedQuarters);
     }
 }

@@ -50,7 +50,8 @@ public static class RemoveServiceLineEndpoint
             return Problems.Conflict("endsOn", $"'endsOn' ({command.EndsOn:yyyy-MM-dd}) may not precede the day service line '{code}' started ({line.From:yyyy-MM-dd}).");
         }
 
-        return ContractAccess.MustFallWithinTerm(contract, "endsOn", command.EndsOn!.Value);
+        return ContractAccess.MustFallWithinTerm(contract, "endsOn", command.EndsOn!.Value)
+            .Then(() => ContractAccess.MustNotReachIntoClosedQuarter(contract, "endsOn", command.EndsOn!.Value.AddDays(1)));
     }
 
     [WolverinePost("/api/contracts/{contractId}/service-lines/{code}/removal")]

@@ -40,7 +40,8 @@ public static class TerminateContractEndpoint
         }
 
         // A termination can shorten a fixed term, not extend it; it is checked against the term like any dated change.
-        return ContractAccess.MustFallWithinTerm(contract, "endsOn", command.EndsOn!.Value);
+        return ContractAccess.MustFallWithinTerm(contract, "endsOn", command.EndsOn!.Value)
+            .Then(() => ContractAccess.MustNotReachIntoClosedQuarter(contract, "endsOn", command.EndsOn!.Value.AddDays(1)));
     }
 
     [WolverinePost("/api/contracts/{contractId}/termination")]

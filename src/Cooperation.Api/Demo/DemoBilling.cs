@@ -30,6 +30,7 @@ public static class DemoBilling
         }
 
         await billingLock.AcquireAsync(session, contract.Provider.Id, ct);
+        var contractStream = await ContractAccess.FetchForWriting(session, contract.ContractId, ct);
         var today = Berlin.Today(clock);
         var billed = new List<Quarter>();
         for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = Next(q))
@@ -61,6 +62,9 @@ public static class DemoBilling
                 session.Events.StartStream<Invoice>(wrong.Id, wrongIssued,
                     new InvoiceCancelled(wrong.InvoiceId, credit.InvoiceId, credit.Number, credit.IssuedOn, credit.IssuedAt));
                 session.Events.StartStream<Invoice>(StreamKeys.Invoice(credit.InvoiceId), credit);
+                contractStream.AppendMany(
+                    new QuarterClosed(contract.ContractId, quarter.Year, quarter.Number, wrong.InvoiceId, wrong.Number, wrong.IssuedAt),
+                    new QuarterReopened(contract.ContractId, quarter.Year, quarter.Number, credit.InvoiceId, credit.Number, credit.IssuedAt));
                 log($"Demo: {wrong.Number} for {quarter} cancelled by credit note {credit.Number}.");
                 issuedOn = issuedOn.AddDays(4);
             }
@@ -71,6 +75,7 @@ public static class DemoBilling
             var paid = new PaymentRecorded(issued.InvoiceId, latest ? PartPayment : issued.Amount, paidOn,
                 $"Stadtkasse Castrop-Rauxel KA-{issued.Number}", Berlin.At(paidOn, new TimeOnly(14, 0)));
             session.Events.StartStream<Invoice>(StreamKeys.Invoice(issued.InvoiceId), issued, paid);
+            contractStream.AppendOne(new QuarterClosed(contract.ContractId, quarter.Year, quarter.Number, issued.InvoiceId, issued.Number, issued.IssuedAt));
         }
 
         await session.SaveChangesAsync(ct);

@@ -42,7 +42,7 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
                            "serviceLevelTargetPercent": 75, "firstContactResolutionTargetPercent": 80 },
           "kpiSettingsHistory": [ { "effectiveFrom": "2020-11-02", "settings": { "serviceLevelSeconds": 30,
                            "shortAbandonSeconds": 10, "serviceLevelTargetPercent": 75, "firstContactResolutionTargetPercent": 80 } } ],
-          "vat": "not-subject", "paymentTermsDays": 30
+          "vat": "not-subject", "paymentTermsDays": 30, "closedQuarters": []
         }
         """);
         Assert.True(JsonNode.DeepEquals(expected, created), created.ToJsonString());
