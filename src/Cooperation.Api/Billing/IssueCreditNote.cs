@@ -48,7 +48,7 @@ public static class IssueCreditNoteEndpoint
                 : Results.Problem(Problems.Conflict("invoiceId", $"{invoice.Number} was cancelled already by credit note {by.Number} (invoice '{by.InvoiceId}')."));
         }
 
-        var contractStream = await ContractAccess.FetchForWriting(session, invoice.ContractId, ct);
+        var contractStream = await session.Events.FetchForExclusiveWriting<Contract>(StreamKeys.Contract(invoice.ContractId), ct);
         var contract = contractStream.Aggregate!;
         var ledger = await BillingAccess.LedgerAsync(session, contract, new Quarter(invoice.Year, invoice.Quarter), ct);
         var today = Berlin.Today(clock);

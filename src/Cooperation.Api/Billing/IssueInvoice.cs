@@ -49,8 +49,14 @@ public static class IssueInvoiceEndpoint
         }
 
         await billingLock.AcquireAsync(session, contract!.Provider.Id, ct);
-        var contractStream = await ContractAccess.FetchForWriting(session, contract.ContractId, ct);
+        // Exclusive: a contract change racing the invoice waits for it instead of making either fail.
+        var contractStream = await session.Events.FetchForExclusiveWriting<Contract>(StreamKeys.Contract(contract.ContractId), ct);
         contract = contractStream.Aggregate!;
+        if (MayBeInvoiced(contract, quarter, today) is var changed && !changed.IsNone())
+        {
+            return Results.Problem(changed); // the term changed while the request waited for the lock
+        }
+
         var ledger = await BillingAccess.LedgerAsync(session, contract, quarter, ct);
         if (ledger.LiveInvoice is { } live)
         {

@@ -48,25 +48,36 @@ public static class RecordPaymentEndpoint
     public static async Task<IResult> Post(RecordPayment command, Invoice invoice, IDocumentSession session, BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
         invoice = await billingLock.AcquireAsync(session, invoice, ct);
+        if (IsRepeat(command, invoice))
+        {
+            return Results.Ok(InvoiceView.From(invoice)); // the same payment, told again (even after a cancellation)
+        }
+
         if (MayBePaid(command, invoice) is var problem && !problem.IsNone())
         {
             return Results.Problem(problem);
         }
 
-        var reference = command.Reference?.Trim();
-        if (invoice.Payments.Any(p => p.Reference == reference && (reference is not null || (p.Amount == command.Amount && p.PaidOn == command.PaidOn))))
-        {
-            return Results.Ok(InvoiceView.From(invoice)); // the same payment, told again
-        }
-
-        var paid = new PaymentRecorded(invoice.InvoiceId, Money.Round(command.Amount!.Value), command.PaidOn!.Value, reference, clock.GetUtcNow());
+        var paid = new PaymentRecorded(invoice.InvoiceId, Money.Round(command.Amount!.Value), command.PaidOn!.Value, command.Reference?.Trim(), clock.GetUtcNow());
         await BillingAccess.AppendAsync(session, invoice.InvoiceId, paid, ct);
         await session.SaveChangesAsync(ct);
         return Results.Created($"/api/invoices/{invoice.InvoiceId}", InvoiceView.From(invoice.Apply(paid) with { Version = invoice.Version + 1 }));
     }
 
+    /// <summary>A payment recorded already: the same reference and figures, or without a reference the same amount and day.</summary>
+    private static bool IsRepeat(RecordPayment command, Invoice invoice)
+    {
+        var reference = command.Reference?.Trim();
+        return invoice.Payments.Any(p => p.Reference == reference && p.Amount == command.Amount && p.PaidOn == command.PaidOn);
+    }
+
     private static ProblemDetails MayBePaid(RecordPayment command, Invoice invoice)
     {
+        if (IsRepeat(command, invoice))
+        {
+            return Problems.None;
+        }
+
         if (invoice.IsCreditNote)
         {
             return Problems.Conflict("invoiceId", $"{invoice.Number} is a credit note: payments are recorded against invoices.");

@@ -63,7 +63,7 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
         return run.Result;
     }
 
-    /// <summary>One request's import: its counts, and the contracts it has met.</summary>
+    /// <summary>One request's import: its counts, and the contracts of the chunk it is writing.</summary>
     private sealed class Run(CallImport import, Caller caller, string? correlationId)
     {
         private readonly Dictionary<string, Contract?> _contracts = new(StringComparer.Ordinal);
@@ -166,6 +166,7 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
             session.CorrelationId = correlationId;
 
             var recorded = await LoadCallsAsync(session, lines, ct);
+            _contracts.Clear(); // read afresh for each chunk: a quarter may have been invoiced (closed) since the last one
             await LoadContractsAsync(session, lines.Select(l => l.Record.ContractId!).Concat(recorded.Values.Select(c => c.ContractId)), ct);
             var referralKeys = lines.Select(l => StreamKeys.Referral(ReferralAccess.IdFor(l.Record.CallId!))).ToList();
             var takenReferrals = (await session.Query<Referral>().Where(r => referralKeys.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct))

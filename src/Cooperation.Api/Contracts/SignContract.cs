@@ -202,7 +202,8 @@ public static class SignContractEndpoint
 
     [WolverinePost("/api/contracts")]
     [Authorize(Roles = Roles.ContractAdmin)]
-    public static async Task<IResult> Post(SignContract command, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(
+        SignContract command, IDocumentSession session, IDocumentStore store, Billing.BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
         var signed = command.ToEvent(command.ContractId ?? Guid.NewGuid().ToString("N"), clock.GetUtcNow());
         var key = StreamKeys.Contract(signed.ContractId);
@@ -221,8 +222,10 @@ public static class SignContractEndpoint
             return Taken(signed.ContractId);
         }
 
-        // One gap-free invoice series per provider (ADR 12): a provider keeps the prefix it numbers with.
+        // One gap-free invoice series per provider (ADR 12): a provider keeps the prefix it numbers with. Under the
+        // provider's billing lock, so that two signings with different prefixes cannot both pass.
         var provider = signed.Provider;
+        await billingLock.AcquireAsync(session, provider.Id, ct);
         var sibling = await session.Query<Contract>()
             .Where(c => c.Provider.Id == provider.Id && c.Provider.InvoicePrefix != provider.InvoicePrefix)
             .FirstOrDefaultAsync(ct);

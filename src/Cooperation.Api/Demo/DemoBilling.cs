@@ -30,7 +30,7 @@ public static class DemoBilling
         }
 
         await billingLock.AcquireAsync(session, contract.Provider.Id, ct);
-        var contractStream = await ContractAccess.FetchForWriting(session, contract.ContractId, ct);
+        var contractStream = await session.Events.FetchForExclusiveWriting<Contract>(StreamKeys.Contract(contract.ContractId), ct);
         var today = Berlin.Today(clock);
         var billed = new List<Quarter>();
         for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = Next(q))

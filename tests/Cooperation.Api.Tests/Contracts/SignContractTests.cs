@@ -246,4 +246,21 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
             "provider.invoicePrefix", "one prefix");
         await Post("/api/contracts", ContractRequests.Sign(UniqueId("contract"), provider, "herne"), Admin, 201);
     }
+
+    [Fact]
+    public async Task Two_signings_of_a_new_provider_with_different_prefixes_at_once_do_not_both_pass()
+    {
+        var provider = UniqueId("city");
+        var bodies = new[] { ContractRequests.Sign(UniqueId("contract"), provider), ContractRequests.Sign(UniqueId("contract"), provider).With("provider.invoicePrefix", "XY") };
+
+        var results = await Task.WhenAll(bodies.Select(body => Host.Scenario(s =>
+        {
+            s.Post.Text(body.ToJsonString()).ToUrl("/api/contracts");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithBearerToken(Admin);
+            s.IgnoreStatusCode();
+        })));
+
+        Assert.Equal([201, 409], results.Select(r => r.Context.Response.StatusCode).Order());
+    }
 }
