@@ -54,7 +54,7 @@ public static class BillingAccess
         var documents = await session.Query<Invoice>()
             .Where(i => i.ContractId == contract.ContractId && i.Year == quarter.Year && i.Quarter == quarter.Number)
             .ToListAsync(ct);
-        return new QuarterLedger(quarter, contract.FeeDue(quarter), [.. documents.OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence)]);
+        return new QuarterLedger(quarter, contract.FeeDue(quarter), [.. Invoice.InIssueOrder(documents)]);
     }
 
     /// <summary>

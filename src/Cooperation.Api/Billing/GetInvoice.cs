@@ -55,20 +55,12 @@ public static class GetInvoiceEndpoint
         var errors = new Dictionary<string, string[]>();
         Rules.RequireContractId(contractId, "documents are listed per contract", errors);
 
-        int? wantedYear = null;
-        if (year is not null)
-        {
-            wantedYear = int.TryParse(year, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var y) && y is >= 2000 and <= 2200 ? y : null;
-            if (wantedYear is null)
-            {
-                errors["year"] = ["'year' must be a year between 2000 and 2200."];
-            }
-        }
+        var wantedYear = year is null ? null : Rules.ParseYear(year, errors);
 
         var statuses = status?.Split(',', StringSplitOptions.TrimEntries) ?? [];
-        if (statuses.Except(InvoiceView.Statuses).Any())
+        if (statuses.Except(Invoice.Statuses).Any())
         {
-            errors["status"] = [$"'status' must be one or more of {string.Join(", ", InvoiceView.Statuses)}, separated by commas."];
+            errors["status"] = [$"'status' must be one or more of {string.Join(", ", Invoice.Statuses)}, separated by commas."];
         }
 
         if (errors.Count > 0)
@@ -88,10 +80,9 @@ public static class GetInvoiceEndpoint
             query = query.Where(i => i.Year == only);
         }
 
-        var documents = (await query.ToListAsync(ct))
-            .OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence)
+        var documents = Invoice.InIssueOrder(await query.ToListAsync(ct))
+            .Where(d => statuses.Length == 0 || statuses.Contains(d.Status))
             .Select(InvoiceView.From)
-            .Where(v => statuses.Length == 0 || statuses.Contains(v.Status))
             .ToList();
         return Results.Ok(documents);
     }

@@ -49,11 +49,7 @@ public static class GetReconciliationEndpoint
         string contractId, string year, string? asOf, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var y) || y < 2000 || y > 2200)
-        {
-            errors["year"] = ["'year' must be a year between 2000 and 2200."];
-        }
-
+        var y = Rules.ParseYear(year, errors) ?? 0;
         var at = TimeTravel.ParseAsOf(asOf, errors);
         if (errors.Count > 0)
         {
@@ -69,29 +65,29 @@ public static class GetReconciliationEndpoint
         var quarters = Enumerable.Range(1, 4).Select(q => new Quarter(y, q)).ToList();
         if (quarters.All(q => QuarterlyReport.CoveredPart(contract, q) is null))
         {
-            return Results.Problem(Problems.Conflict("year",
-                $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {(contract.EndsOn is { } end ? end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "open end")}; {y} lies outside its term."));
+            return Results.Problem(ContractAccess.OutsideTerm(contract, "year", y.ToString(CultureInfo.InvariantCulture)));
         }
 
         var documents = await DocumentsAsync(session, contract.ContractId, y, at, ct);
         var now = at ?? clock.GetUtcNow();
         var today = Berlin.DateOf(now);
         var rows = quarters.Select(q => Row(new QuarterLedger(q, contract.FeeDue(q),
-            [.. documents.Where(d => d.Quarter == q.Number).OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence)]), today)).ToList();
+            [.. Invoice.InIssueOrder(documents.Where(d => d.Quarter == q.Number))]), today)).ToList();
 
-        var service = await ServiceAsync(session, contract, quarters, now, at is not null, ct);
+        var feeDue = Money.Total(rows.Select(r => r.FeeDue));
+        var kpis = await KpisAsync(session, contract, quarters, now, at is not null, ct);
         return Results.Ok(new Reconciliation(
             contract.ContractId, y, at, contract.Vat,
-            Money.Total(rows.Select(r => r.FeeDue)), Money.Total(rows.Select(r => r.Invoiced)), Money.Total(rows.Select(r => r.Credited)),
+            feeDue, Money.Total(rows.Select(r => r.Invoiced)), Money.Total(rows.Select(r => r.Credited)),
             Money.Total(rows.Select(r => r.Paid)), Money.Total(rows.Select(r => r.OpenBalance)), Money.Total(rows.Select(r => r.Difference)), rows,
-            service with { CostPerAnsweredCall = Kpis.PerCall(contract.FeeDue(y), service.Kpis.Answered) }));
+            new ReconciliationService(kpis, Kpis.PerCall(feeDue, kpis.Answered))));
     }
 
     private static ReconciliationQuarter Row(QuarterLedger ledger, DateOnly today) => new(
         ledger.Quarter.Number, ledger.Quarter.FirstDay, ledger.Quarter.LastDay, ledger.Quarter.LastDay < today,
         ledger.FeeDue, ledger.Invoiced, ledger.Credited, ledger.Paid, ledger.OpenBalance, ledger.Difference,
         [.. ledger.Documents.Select(d => new LedgerEntry(
-            d.InvoiceId, d.Number, d.Kind, InvoiceView.From(d).Status, d.IssuedOn, d.DueOn, d.Amount, d.Paid, d.CancelledBy))]);
+            d.InvoiceId, d.Number, d.Kind, d.Status, d.IssuedOn, d.DueOn, d.Amount, d.Paid, d.CancelledBy))]);
 
     /// <summary>The year's documents now, or each as it stood at <paramref name="asOf"/> (those not issued by then left out).</summary>
     private static async Task<IReadOnlyList<Invoice>> DocumentsAsync(IQuerySession session, string contractId, int year, DateTimeOffset? asOf, CancellationToken ct)
@@ -115,7 +111,7 @@ public static class GetReconciliationEndpoint
     }
 
     /// <summary>The KPIs over the year's calls so far, measured against the targets in force at the year's last covered day.</summary>
-    private static async Task<ReconciliationService> ServiceAsync(
+    private static async Task<KpiFigures> KpisAsync(
         IQuerySession session, Contract contract, IReadOnlyList<Quarter> quarters, DateTimeOffset now, bool asOf, CancellationToken ct)
     {
         var calls = new List<ReportCall>();
@@ -127,7 +123,6 @@ public static class GetReconciliationEndpoint
         }
 
         var lastDay = quarters.Select(q => QuarterlyReport.CoveredPart(contract, q)).OfType<(DateOnly From, DateOnly To)>().Max(p => p.To);
-        var kpis = Kpis.Count(calls, ServiceCalendar.For(contract), contract.KpiSettingsOn, contract.KpiSettingsOn(lastDay));
-        return new ReconciliationService(kpis, null);
+        return Kpis.Count(calls, ServiceCalendar.For(contract), contract.KpiSettingsOn, contract.KpiSettingsOn(lastDay));
     }
 }

@@ -105,7 +105,23 @@ public sealed record Invoice(
     /// <summary>This document's effect on what the quarter has been billed, net: credit notes count against it.</summary>
     public decimal BilledNet => IsCreditNote ? -NetAmount : NetAmount;
 
+    /// <summary>Every status a document can have.</summary>
+    public static readonly string[] Statuses = ["open", "paid", "overpaid", "cancelled", "issued"];
+
+    /// <summary>Open, paid or overpaid for invoices; issued for credit notes; cancelled for either once a credit note cancelled it.</summary>
+    public string Status => this switch
+    {
+        { IsCancelled: true } => "cancelled",
+        { IsCreditNote: true } => "issued",
+        { Balance: > 0m } => "open",
+        { Balance: 0m } => "paid",
+        _ => "overpaid",
+    };
+
     public DocumentReference AsReference() => new(InvoiceId, Number, IssuedOn);
+
+    /// <summary>Documents in the order they were issued (their numbers' order within a provider's year).</summary>
+    public static IEnumerable<Invoice> InIssueOrder(IEnumerable<Invoice> documents) => documents.OrderBy(d => d.IssuedAt).ThenBy(d => d.Sequence);
 
     public static Invoice Create(InvoiceIssued e) => new(
         StreamKeys.Invoice(e.InvoiceId), e.InvoiceId, e.Number, e.Sequence, e.Kind, e.ContractId, e.Seller.Id, e.Buyer.Id,

@@ -37,19 +37,7 @@ public sealed record InvoiceView(
     string XRechnung)
 {
     public static InvoiceView From(Invoice d) => new(
-        d.InvoiceId, d.Id, d.Version, d.Number, d.Kind, StatusOf(d), d.ContractId, d.Year, d.Quarter, d.IssuedOn, d.DueOn,
+        d.InvoiceId, d.Id, d.Version, d.Number, d.Kind, d.Status, d.ContractId, d.Year, d.Quarter, d.IssuedOn, d.DueOn,
         d.Seller, d.Buyer, d.Vat, d.Lines, d.NetAmount, d.VatAmount, d.Amount, d.References, d.Cancels, d.Reason,
         d.CancelledBy, d.Payments, d.Credited, d.Paid, d.Balance, $"/api/invoices/{d.InvoiceId}/xrechnung");
-
-    /// <summary>Every status a document can have.</summary>
-    public static readonly string[] Statuses = ["open", "paid", "overpaid", "cancelled", "issued"];
-
-    private static string StatusOf(Invoice d) => d switch
-    {
-        { IsCancelled: true } => "cancelled",
-        { IsCreditNote: true } => "issued",
-        { Balance: > 0m } => "open",
-        { Balance: 0m } => "paid",
-        _ => "overpaid",
-    };
 }

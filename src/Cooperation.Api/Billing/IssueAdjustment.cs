@@ -39,19 +39,22 @@ public static class IssueAdjustmentEndpoint
     public static async Task<IResult> Post(IssueAdjustment command, Invoice invoice, IDocumentSession session, BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
         invoice = await billingLock.AcquireAsync(session, invoice, ct);
+        if (MayBeAdjusted(invoice) is var problem && !problem.IsNone())
+        {
+            return Results.Problem(problem); // cancelled by a request that held the lock before this one
+        }
+
         var contract = (await session.LoadAsync<Contract>(StreamKeys.Contract(invoice.ContractId), ct))!;
         var ledger = await BillingAccess.LedgerAsync(session, contract, new Quarter(invoice.Year, invoice.Quarter), ct);
+        if (ledger.Difference == 0m)
+        {
+            return Results.Problem(Problems.Conflict("invoiceId",
+                $"{ledger.Quarter} is billed {ledger.BilledNet:0.00} net, exactly the fee due under the contract: there is no difference to settle."));
+        }
+
         var today = Berlin.Today(clock);
         var issue = new Documents.Issue(BillingAccess.NewId(), await BillingAccess.NextSequenceAsync(session, invoice.ProviderId, today.Year, ct), today, clock.GetUtcNow());
-        var problem = MayBeAdjusted(invoice);
-        var adjustment = problem.IsNone() ? Documents.Difference(contract, ledger, invoice, command.Reason, issue) : null;
-        if (adjustment is null)
-        {
-            return Results.Problem(problem.IsNone()
-                ? Problems.Conflict("invoiceId",
-                    $"{ledger.Quarter} is billed {ledger.BilledNet:0.00} net, exactly the fee due under the contract: there is no difference to settle.")
-                : problem);
-        }
+        var adjustment = Documents.Difference(contract, ledger, invoice, command.Reason, issue)!;
 
         var created = BillingAccess.Start(session, adjustment);
         if (adjustment.Kind == DocumentKind.CreditNote)

@@ -79,8 +79,7 @@ public static class IssueInvoiceEndpoint
     {
         if (QuarterlyReport.CoveredPart(contract, quarter) is null)
         {
-            var end = contract.EndsOn is { } e ? e.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "open end";
-            return Problems.Conflict("quarter", $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {end}; {quarter} lies outside its term.");
+            return ContractAccess.OutsideTerm(contract, "quarter", quarter.ToString());
         }
 
         return quarter.LastDay >= today

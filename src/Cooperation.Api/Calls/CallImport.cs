@@ -166,7 +166,6 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
             session.CorrelationId = correlationId;
 
             var recorded = await LoadCallsAsync(session, lines, ct);
-            _contracts.Clear(); // read afresh for each chunk: a quarter may have been invoiced (closed) since the last one
             await LoadContractsAsync(session, lines.Select(l => l.Record.ContractId!).Concat(recorded.Values.Select(c => c.ContractId)), ct);
             var referralKeys = lines.Select(l => StreamKeys.Referral(ReferralAccess.IdFor(l.Record.CallId!))).ToList();
             var takenReferrals = (await session.Query<Referral>().Where(r => referralKeys.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct))
@@ -326,14 +325,11 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
 
         private async Task LoadContractsAsync(IDocumentSession session, IEnumerable<string> ids, CancellationToken ct)
         {
-            var missing = ids.Where(id => !_contracts.ContainsKey(id)).Distinct().ToList();
-            if (missing.Count == 0)
-            {
-                return;
-            }
-
-            var found = await session.LoadManyAsync<Contract>(ct, missing.Select(StreamKeys.Contract));
-            foreach (var id in missing)
+            // Read afresh for each chunk: a quarter may have been invoiced (closed) since the last one.
+            _contracts.Clear();
+            var wanted = ids.Distinct().ToList();
+            var found = await session.LoadManyAsync<Contract>(ct, wanted.Select(StreamKeys.Contract));
+            foreach (var id in wanted)
             {
                 _contracts[id] = found.FirstOrDefault(c => c.ContractId == id);
             }

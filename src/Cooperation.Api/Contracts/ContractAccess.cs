@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Cooperation.Api.Infrastructure;
 using JasperFx.Events;
@@ -38,6 +39,11 @@ public static class ContractAccess
                 ? $"There is no contract '{contractId}'."
                 : $"There was no contract '{contractId}' at {at:O}."));
     }
+
+    /// <summary>409 for a period (a quarter, a year) that the contract's term does not touch.</summary>
+    public static ProblemDetails OutsideTerm(Contract contract, string field, string period) =>
+        Problems.Conflict(field, string.Create(CultureInfo.InvariantCulture,
+            $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {(contract.EndsOn is { } end ? end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "open end")}; {period} lies outside its term."));
 
     /// <summary>409 when a dated change would fall outside the contract's term.</summary>
     public static ProblemDetails MustFallWithinTerm(Contract contract, string field, DateOnly date)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
 
@@ -7,6 +8,8 @@ namespace Cooperation.Api.Infrastructure;
 public static partial class Rules
 {
     public const int MaxIdLength = 100;
+
+    private const string KebabCaseRule = "must be kebab-case: lower-case letters and digits separated by single hyphens.";
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     public static partial Regex KebabCase();
@@ -23,8 +26,20 @@ public static partial class Rules
         }
         else if (contractId.Length > MaxIdLength || !KebabCase().IsMatch(contractId))
         {
-            errors["contractId"] = ["'contractId' must be kebab-case: lower-case letters and digits separated by single hyphens."];
+            errors["contractId"] = ["'contractId' " + KebabCaseRule];
         }
+    }
+
+    /// <summary>A year in a path or query (2000–2200); a malformed one adds its rule to <paramref name="errors"/> and gives null.</summary>
+    public static int? ParseYear(string year, IDictionary<string, string[]> errors)
+    {
+        if (int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var y) && y is >= 2000 and <= 2200)
+        {
+            return y;
+        }
+
+        errors["year"] = ["'year' must be a year between 2000 and 2200."];
+        return null;
     }
 
     /// <summary>Money: at most two decimals, as the API contract fixes.</summary>
@@ -32,7 +47,7 @@ public static partial class Rules
 
     public static IRuleBuilderOptions<T, string?> KebabCaseId<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MaximumLength(MaxIdLength)
-            .Matches(KebabCase()).WithMessage("'{PropertyName}' must be kebab-case: lower-case letters and digits separated by single hyphens.");
+            .Matches(KebabCase()).WithMessage("'{PropertyName}' " + KebabCaseRule);
 
     public static IRuleBuilderOptions<T, decimal?> PositiveMoney<T>(this IRuleBuilder<T, decimal?> rule) =>
         rule.NotNull()

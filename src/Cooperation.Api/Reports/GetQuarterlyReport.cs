@@ -26,10 +26,7 @@ public static class GetQuarterlyReportEndpoint
         IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var y) || y < 2000 || y > 2200)
-        {
-            errors["year"] = ["'year' must be a year between 2000 and 2200."];
-        }
+        var y = Rules.ParseYear(year, errors) ?? 0;
 
         if (!int.TryParse(quarter, NumberStyles.None, CultureInfo.InvariantCulture, out var q) || q < 1 || q > 4)
         {
@@ -52,8 +49,7 @@ public static class GetQuarterlyReportEndpoint
         var period = new Quarter(y, q);
         if (QuarterlyReport.CoveredPart(contract, period) is null)
         {
-            return Results.Problem(Problems.Conflict("quarter",
-                $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {(contract.EndsOn is { } end ? end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "open end")}; {period} lies outside its term."));
+            return Results.Problem(ContractAccess.OutsideTerm(contract, "quarter", period.ToString()));
         }
 
         if (period.Start > (at ?? clock.GetUtcNow()))
