@@ -12,6 +12,7 @@ using JasperFx.CodeGeneration;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using Marten;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 using Npgsql;
 using Weasel.Core;
@@ -37,12 +38,15 @@ var schema = builder.Configuration["Cooperation:Schema"] ?? "cooperation";
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>(); // before the framework's writer, so it is chosen
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
 builder.Services.AddCalls();
 builder.Services.AddBilling(builder.Configuration);
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseHealthCheck>("database")
+    .AddCheck<ReportsLagHealthCheck>("reports", HealthStatus.Unhealthy);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: false);
 RequestValidation.UseJsonNames();
 
@@ -99,6 +103,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseLostRaceRetries();
 app.UseCorrelationIds();
 app.UseAuthentication();
 app.UseAuthorization();

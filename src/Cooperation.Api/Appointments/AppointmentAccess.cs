@@ -51,17 +51,11 @@ public static class AppointmentAccess
             : Problems.Conflict("startsAt", $"Contract '{contract.ContractId}' does not cover {day:yyyy-MM-dd}, the day of 'startsAt'.");
     }
 
-    /// <summary>Appends the change and saves; a request that lost a race is answered by <paramref name="decide"/> on the winner.</summary>
-    public static Task<IResult> AppendAsync(
-        AppointmentContext context, object change, Appointment after, Func<Appointment, ProblemDetails> decide,
-        IDocumentSession session, IDocumentStore store, CancellationToken ct)
+    /// <summary>Appends the change; Wolverine saves it (a lost race runs the request again: <see cref="LostRaces"/>).</summary>
+    public static IResult Append(AppointmentContext context, object change, Appointment after)
     {
         context.Stream.AppendOne(change);
-        var appointment = context.Appointment!;
-        return RaceSafeSave.SaveAsync<Appointment>(session, store, appointment.Id,
-            Ok(after with { Version = appointment.Version + 1 }),
-            winner => decide(winner) is var decision && decision.IsNone() ? Ok(winner) : Results.Problem(decision),
-            ct);
+        return Ok(after with { Version = context.Appointment!.Version + 1 });
     }
 
     /// <summary>
@@ -81,20 +75,19 @@ public static class AppointmentAccess
     }
 
     /// <summary>Records the appointment as attended or missed, unless it already is (a retry).</summary>
-    public static Task<IResult> RecordAsync(
-        AppointmentContext context, AppointmentStatus outcome, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Record(AppointmentContext context, AppointmentStatus outcome, TimeProvider clock)
     {
         var appointment = context.Appointment!;
         if (appointment.Status == outcome)
         {
-            return Task.FromResult(Ok(appointment));
+            return Ok(appointment);
         }
 
         var now = clock.GetUtcNow();
         var (change, after) = outcome == AppointmentStatus.Attended
             ? Recorded(new AppointmentAttended(appointment.AppointmentId, now), appointment.Apply)
             : Recorded(new AppointmentMissed(appointment.AppointmentId, now), appointment.Apply);
-        return AppendAsync(context, change, after, winner => MayRecord(winner, outcome, clock), session, store, ct);
+        return Append(context, change, after);
     }
 
     private static (object Change, Appointment After) Recorded<TEvent>(TEvent change, Func<TEvent, Appointment> apply)

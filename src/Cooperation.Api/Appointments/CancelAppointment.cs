@@ -42,8 +42,7 @@ public static class CancelAppointmentEndpoint
 
     [WolverinePost("/api/appointments/{appointmentId}/cancelled")]
     [Authorize(Roles = AppointmentAccess.Writers)]
-    public static async Task<IResult> Post(
-        CancelAppointment command, AppointmentContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(CancelAppointment command, AppointmentContext context, TimeProvider clock)
     {
         var appointment = context.Appointment!;
         if (appointment.Status == AppointmentStatus.Cancelled)
@@ -52,7 +51,6 @@ public static class CancelAppointmentEndpoint
         }
 
         var cancelled = new AppointmentCancelled(appointment.AppointmentId, command.Reason, clock.GetUtcNow());
-        return await AppointmentAccess.AppendAsync(context, cancelled, appointment.Apply(cancelled),
-            winner => Decide(winner, command), session, store, ct);
+        return AppointmentAccess.Append(context, cancelled, appointment.Apply(cancelled));
     }
 }

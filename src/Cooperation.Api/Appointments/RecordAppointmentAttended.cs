@@ -21,7 +21,6 @@ public static class RecordAppointmentAttendedEndpoint
 
     [WolverinePost("/api/appointments/{appointmentId}/attended")]
     [Authorize(Roles = AppointmentAccess.Writers)]
-    public static Task<IResult> Post(
-        RecordAppointmentAttended command, AppointmentContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
-        AppointmentAccess.RecordAsync(context, AppointmentStatus.Attended, session, store, clock, ct);
+    public static IResult Post(RecordAppointmentAttended command, AppointmentContext context, TimeProvider clock) =>
+        AppointmentAccess.Record(context, AppointmentStatus.Attended, clock);
 }

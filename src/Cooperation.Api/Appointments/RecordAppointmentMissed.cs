@@ -21,7 +21,6 @@ public static class RecordAppointmentMissedEndpoint
 
     [WolverinePost("/api/appointments/{appointmentId}/missed")]
     [Authorize(Roles = AppointmentAccess.Writers)]
-    public static Task<IResult> Post(
-        RecordAppointmentMissed command, AppointmentContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct) =>
-        AppointmentAccess.RecordAsync(context, AppointmentStatus.Missed, session, store, clock, ct);
+    public static IResult Post(RecordAppointmentMissed command, AppointmentContext context, TimeProvider clock) =>
+        AppointmentAccess.Record(context, AppointmentStatus.Missed, clock);
 }

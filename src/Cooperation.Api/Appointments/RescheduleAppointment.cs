@@ -33,8 +33,7 @@ public static class RescheduleAppointmentEndpoint
 
     [WolverinePost("/api/appointments/{appointmentId}/rescheduled")]
     [Authorize(Roles = AppointmentAccess.Writers)]
-    public static async Task<IResult> Post(
-        RescheduleAppointment command, AppointmentContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(RescheduleAppointment command, AppointmentContext context, TimeProvider clock)
     {
         var appointment = context.Appointment!;
         if (appointment.StartsAt == command.StartsAt)
@@ -43,7 +42,6 @@ public static class RescheduleAppointmentEndpoint
         }
 
         var rescheduled = new AppointmentRescheduled(appointment.AppointmentId, command.StartsAt!.Value, clock.GetUtcNow());
-        return await AppointmentAccess.AppendAsync(context, rescheduled, appointment.Apply(rescheduled),
-            winner => Decide(winner, context.Contract!, command), session, store, ct);
+        return AppointmentAccess.Append(context, rescheduled, appointment.Apply(rescheduled));
     }
 }

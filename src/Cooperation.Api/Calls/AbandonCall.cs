@@ -48,8 +48,7 @@ public static class AbandonCallEndpoint
 
     [WolverinePost("/api/calls/{callId}/abandoned")]
     [Authorize(Roles = Roles.ServiceCentre)]
-    public static async Task<IResult> Post(
-        AbandonCall command, CallContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(AbandonCall command, CallContext context)
     {
         var call = context.Call!;
         if (call.AbandonedAt == command.AbandonedAt)
@@ -59,9 +58,6 @@ public static class AbandonCallEndpoint
 
         var abandoned = new CallAbandoned(call.CallId, command.AbandonedAt!.Value);
         context.Stream.AppendOne(abandoned);
-        return await CallAccess.SaveAsync(session, store, call.CallId,
-            CallAccess.Ok(call.Then(abandoned)),
-            winner => CallAccess.AsRetry(winner, Decide(winner, command, clock)),
-            ct);
+        return CallAccess.Ok(call.Then(abandoned));
     }
 }

@@ -53,8 +53,7 @@ public static class AnswerCallEndpoint
 
     [WolverinePost("/api/calls/{callId}/answered")]
     [Authorize(Roles = Roles.ServiceCentre)]
-    public static async Task<IResult> Post(
-        AnswerCall command, CallContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(AnswerCall command, CallContext context)
     {
         var call = context.Call!;
         if (IsRepeat(call, command))
@@ -64,10 +63,7 @@ public static class AnswerCallEndpoint
 
         var answered = new CallAnswered(call.CallId, command.AnsweredAt!.Value, command.AgentId!);
         context.Stream.AppendOne(answered);
-        return await CallAccess.SaveAsync(session, store, call.CallId,
-            CallAccess.Ok(call.Then(answered)),
-            winner => CallAccess.AsRetry(winner, Decide(winner, command, clock)),
-            ct);
+        return CallAccess.Ok(call.Then(answered));
     }
 
     internal static bool IsRepeat(Call call, AnswerCall command) =>

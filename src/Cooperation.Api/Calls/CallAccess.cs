@@ -42,16 +42,5 @@ public static class CallAccess
                 $"Call '{call.CallId}' was offered in {closed.Period}, which is invoiced ({closed.InvoiceNumber}): its record is closed. Cancel the invoice with a credit note to reopen the quarter.")
             : Problems.None;
 
-    /// <summary>Saves; a request that lost a race for the call is answered by comparing it with the winner.</summary>
-    public static Task<IResult> SaveAsync(
-        IDocumentSession session, IDocumentStore store, string callId, IResult saved, Func<Call, IResult?> whenRaced, CancellationToken ct) =>
-        RaceSafeSave.SaveAsync(session, store, StreamKeys.Call(callId), saved, whenRaced, ct);
-
-    /// <summary>A lost race with no problem to show was lost to something else: the central handler answers 409.</summary>
-    public static IResult? ProblemOrRethrow(ProblemDetails decision) => decision.IsNone() ? null : Results.Problem(decision);
-
     public static IResult Ok(Call call) => Results.Ok(CallView.From(call));
-
-    /// <summary>The answer to a request that lost a race: as a retry if the winner agrees with it, else the problem.</summary>
-    public static IResult AsRetry(Call winner, ProblemDetails decision) => decision.IsNone() ? Ok(winner) : Results.Problem(decision);
 }

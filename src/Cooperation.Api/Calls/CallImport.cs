@@ -101,7 +101,7 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
             {
                 verdicts = await TryWriteAsync(lines, ct);
             }
-            catch (Exception e) when (RaceSafeSave.IsLostRace(e))
+            catch (Exception e) when (LostRaces.IsLostRace(e))
             {
                 verdicts = await WriteOneByOneAsync(lines, ct);
             }
@@ -142,11 +142,11 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                         verdicts.AddRange(await TryWriteAsync([line], ct));
                         break;
                     }
-                    catch (Exception e) when (RaceSafeSave.IsLostRace(e) && attempt < AttemptsPerLine)
+                    catch (Exception e) when (LostRaces.IsLostRace(e) && attempt < AttemptsPerLine)
                     {
                         // Another writer again: read its state and decide afresh.
                     }
-                    catch (Exception e) when (RaceSafeSave.IsLostRace(e))
+                    catch (Exception e) when (LostRaces.IsLostRace(e))
                     {
                         verdicts.Add(new Verdict.Refused(new RejectedLine(line.Line, line.Record.CallId, StatusCodes.Status409Conflict,
                             new Dictionary<string, string[]> { ["callId"] = ["The call kept changing while it was imported; send the line again."] })));

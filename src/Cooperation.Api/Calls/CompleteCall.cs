@@ -52,7 +52,7 @@ public static class CompleteCallEndpoint
     [WolverinePost("/api/calls/{callId}/completed")]
     [Authorize(Roles = Roles.ServiceCentre)]
     public static async Task<IResult> Post(
-        CompleteCall command, CallContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+        CompleteCall command, CallContext context, IDocumentSession session, CancellationToken ct)
     {
         var call = context.Call!;
         if (IsRepeat(call, command))
@@ -84,9 +84,7 @@ public static class CompleteCallEndpoint
             CallRules.OpenReferral(session, call, referralId, command.Department!, command.Outcome.Value, command.CompletedAt.Value);
         }
 
-        return await CallAccess.SaveAsync(session, store, call.CallId, CallAccess.Ok(call.Then(completed)),
-            winner => IsRepeat(winner, command) ? CallAccess.Ok(winner) : CallAccess.ProblemOrRethrow(Decide(winner, command, clock)),
-            ct);
+        return CallAccess.Ok(call.Then(completed));
     }
 
     /// <summary>A made referral id is no difference: a retry without one repeats the completion that made it.</summary>

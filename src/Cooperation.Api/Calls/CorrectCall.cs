@@ -102,7 +102,7 @@ public static class CorrectCallEndpoint
     [WolverinePost("/api/calls/{callId}/corrections")]
     [Authorize(Roles = Roles.ServiceCentre)]
     public static async Task<IResult> Post(
-        CorrectCall command, CallContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+        CorrectCall command, CallContext context, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var call = context.Call!;
         if (command.ChangesNothingIn(call))
@@ -143,10 +143,7 @@ public static class CorrectCallEndpoint
 
         var corrected = Corrected(call, command, clock.GetUtcNow(), opened);
         context.Stream.AppendOne(corrected);
-        return await CallAccess.SaveAsync(session, store, call.CallId,
-            Results.Created($"/api/calls/{call.CallId}", CallView.From(call.Then(corrected))),
-            winner => command.ChangesNothingIn(winner) ? CallAccess.Ok(winner) : CallAccess.ProblemOrRethrow(Decide(winner, command, clock)),
-            ct);
+        return Results.Created($"/api/calls/{call.CallId}", CallView.From(call.Then(corrected)));
     }
 
     private static CallRecordCorrected Corrected(Call call, CorrectCall command, DateTimeOffset at, string? openedReferral) => new(

@@ -77,8 +77,7 @@ public static class OfferCallEndpoint
 
     [WolverinePost("/api/calls")]
     [Authorize(Roles = Roles.ServiceCentre)]
-    public static async Task<IResult> Post(
-        OfferCall command, CallContext context, CallerPseudonym pseudonym, IDocumentSession session, IDocumentStore store, CancellationToken ct)
+    public static IResult Post(OfferCall command, CallContext context, CallerPseudonym pseudonym)
     {
         if (context.Call is { } recorded)
         {
@@ -88,12 +87,7 @@ public static class OfferCallEndpoint
         var offered = new CallOffered(command.CallId!, command.ContractId!, command.ServiceLine!, command.OfferedAt!.Value, HashOf(command, pseudonym));
         context.Stream.AppendOne(offered);
         var call = Call.Create(offered) with { Version = 1 };
-        return await CallAccess.SaveAsync(session, store, command.CallId!,
-            Results.Created($"/api/calls/{command.CallId}", CallView.From(call)),
-            winner => Differences(winner, command, pseudonym) is { Count: > 0 } differences
-                ? Results.Problem(Problems.Conflict(differences))
-                : CallAccess.Ok(winner),
-            ct);
+        return Results.Created($"/api/calls/{command.CallId}", CallView.From(call));
     }
 
     internal static string? HashOf(OfferCall command, CallerPseudonym pseudonym) =>

@@ -17,6 +17,7 @@ public sealed record ChangeKpiSettings(
     decimal? FirstContactResolutionTargetPercent,
     DateOnly? EffectiveFrom)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public KpiSettingsInput Settings => new(ServiceLevelSeconds, ShortAbandonSeconds, ServiceLevelTargetPercent, FirstContactResolutionTargetPercent);
 
     public sealed class Validator : AbstractValidator<ChangeKpiSettings>

@@ -37,6 +37,7 @@ public static class Health
                 {
                     status = e.Value.Status.ToString().ToLowerInvariant(),
                     description = e.Value.Description,
+                    data = e.Value.Data.Count == 0 ? null : e.Value.Data,
                 }),
             }, ApiJson.Options);
         },

@@ -17,6 +17,7 @@ public static class ApiJson
         options.Converters.Add(new HourMinuteConverter());
         options.Converters.Add(new PlainTextConverter());
         options.Converters.Add(new InstantConverter());
+        options.Converters.Add(new DateConverter());
     }
 
     public static JsonSerializerOptions Options { get; } = Create();

@@ -133,14 +133,14 @@ public static partial class Problems
         return name switch
         {
             "DateOnly" => "date (yyyy-MM-dd)",
-            "DateTimeOffset" => "instant (ISO 8601 with offset)",
+            "DateTimeOffset" => "instant (RFC 3339 with offset, e.g. 2021-04-12T10:00:00+02:00)",
             "TimeOnly" => "time of day (HH:mm)",
             "Decimal" or "Double" => "number",
             "Int32" or "Int64" => "whole number",
             "String" => "string of plain text (no control characters)",
             "Boolean" => "boolean",
             // Records bound through their constructors report the record, not the member's type.
-            _ => "value for this field: check its type and format (numbers unquoted, dates yyyy-MM-dd, instants ISO 8601 with offset, enumerations as listed in the API, text without control characters)",
+            _ => "value for this field: check its type and format (numbers unquoted, dates yyyy-MM-dd, instants RFC 3339 with offset, enumerations as listed in the API, text without control characters)",
         };
     }
 
@@ -158,8 +158,9 @@ public static partial class Problems
 }
 
 /// <summary>
-/// The one place where lost races and duplicates in the store become 409, and a lock not had in time
-/// (the billing lock, ADR 12) becomes 503 with <c>Retry-After</c>.
+/// The one place where exceptions with a meaning for the client become problems: a race still lost after
+/// <see cref="LostRaces.Attempts"/> attempts and duplicates in the store are 409; a database that cannot be
+/// reached and a lock not had in time (the billing lock, ADR 12) are 503 with <c>Retry-After</c>. Nothing was stored.
 /// </summary>
 public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -170,16 +171,15 @@ public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : 
         {
             problem = Problems.Conflict(conflict);
         }
-        else if (IsLockTimeout(exception))
+        else if (Has(exception, e => e is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable }))
         {
-            problem = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Busy",
-                Detail = "Other changes of the same kind are being recorded right now and this one waited too long. Nothing was stored; send it again in a moment.",
-                Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
-            };
-            httpContext.Response.Headers.RetryAfter = "2";
+            problem = Unavailable(httpContext, "Busy",
+                "Other changes of the same kind are being recorded right now and this one waited too long. Nothing was stored; send it again in a moment.");
+        }
+        else if (Has(exception, IsUnreachable))
+        {
+            problem = Unavailable(httpContext, "The database cannot be reached",
+                "The service cannot reach its database right now. Nothing was stored; send the request again in a moment.");
         }
         else
         {
@@ -195,11 +195,32 @@ public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : 
         });
     }
 
-    private static bool IsLockTimeout(Exception? exception)
+    private static ProblemDetails Unavailable(HttpContext httpContext, string title, string detail)
+    {
+        httpContext.Response.Headers.RetryAfter = "2";
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = title,
+            Detail = detail,
+            Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        };
+    }
+
+    /// <summary>
+    /// The server is down, restarting or refusing connections, the network dropped, or no connection came in time:
+    /// Npgsql calls these transient. Class 08 and 57P0x are the server's own words for it.
+    /// </summary>
+    internal static bool IsUnreachable(Exception e) =>
+        e is NpgsqlException { IsTransient: true }
+        || e is PostgresException p && (p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is "57P01" or "57P02" or "57P03" or "53300")
+        || e is NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or TimeoutException };
+
+    private static bool Has(Exception? exception, Func<Exception, bool> test)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable })
+            if (test(e))
             {
                 return true;
             }
@@ -212,13 +233,16 @@ public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : 
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
+            if (LostRaces.IsLostRace(e))
+            {
+                return "Other requests changed this record at the same time, again and again. Nothing was stored; send it again.";
+            }
+
             switch (e)
             {
-                case ConcurrencyException or EventStreamUnexpectedMaxEventIdException or StreamLockedException
-                    or Marten.Exceptions.ConcurrentUpdateException:
+                case StreamLockedException:
                     return "Another request changed this record at the same time. Reload it and try again.";
-                case ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException
-                    or DocumentAlreadyExistsException:
+                case DocumentAlreadyExistsException:
                     return "A record with this id already exists.";
                 case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
                     return "A record with this key already exists.";
@@ -226,5 +250,24 @@ public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : 
         }
 
         return null;
+    }
+}
+
+/// <summary>
+/// Problems are always written as <c>application/problem+json</c>, whatever the client's <c>Accept</c> says: a client
+/// that asked for CSV or XML still learns why it got none (the framework's own writer would send an empty body).
+/// </summary>
+public sealed class ProblemJsonWriter(Microsoft.Extensions.Options.IOptions<ProblemDetailsOptions> options) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var response = context.HttpContext.Response;
+        problem.Status ??= response.StatusCode;
+        problem.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        options.Value.CustomizeProblemDetails?.Invoke(context);
+        return new ValueTask(response.WriteAsJsonAsync(problem, ApiJson.Options, "application/problem+json", context.HttpContext.RequestAborted));
     }
 }

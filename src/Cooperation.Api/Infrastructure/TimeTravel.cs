@@ -43,10 +43,11 @@ public sealed record TimeTravel(DateTimeOffset? AsOf, long? Version)
 
         if (Instants.TryParse(asOf, out var instant))
         {
-            return instant;
+            // The same instant whatever its offset; PostgreSQL's timestamptz takes it in UTC only.
+            return instant.ToUniversalTime();
         }
 
-        errors["asOf"] = ["'asOf' must be an instant in ISO 8601 with an offset, e.g. 2021-04-01T00:00:00+02:00."];
+        errors["asOf"] = [$"'asOf' {Instants.InstantRule} (in a URL, write '+' as %2B)."];
         return null;
     }
 }

@@ -33,14 +33,12 @@ public static class AcceptReferralEndpoint
 
     [WolverinePost("/api/referrals/{referralId}/accepted")]
     [Authorize(Roles = Roles.Department)]
-    public static async Task<IResult> Post(
-        AcceptReferral command, ReferralContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(AcceptReferral command, ReferralContext context)
     {
         var referral = context.Referral!;
         return referral.AcceptedAt == command.AcceptedAt
             ? ReferralAccess.Ok(referral)
-            : await ReferralAccess.AppendAsync(context, new ReferralAccepted(referral.ReferralId, command.AcceptedAt!.Value), session, store,
-                winner => Decide(winner, command, clock), ct);
+            : ReferralAccess.Append(context, new ReferralAccepted(referral.ReferralId, command.AcceptedAt!.Value));
     }
 
     private static bool IsRepeat(Referral referral, AcceptReferral command) => referral.AcceptedAt == command.AcceptedAt;

@@ -32,13 +32,11 @@ public static class AnswerReferralEndpoint
 
     [WolverinePost("/api/referrals/{referralId}/answered")]
     [Authorize(Roles = Roles.Department)]
-    public static async Task<IResult> Post(
-        AnswerReferral command, ReferralContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(AnswerReferral command, ReferralContext context)
     {
         var referral = context.Referral!;
         return referral.AnsweredAt == command.AnsweredAt
             ? ReferralAccess.Ok(referral)
-            : await ReferralAccess.AppendAsync(context, new ReferralAnswered(referral.ReferralId, command.AnsweredAt!.Value), session, store,
-                winner => Decide(winner, command, clock), ct);
+            : ReferralAccess.Append(context, new ReferralAnswered(referral.ReferralId, command.AnsweredAt!.Value));
     }
 }

@@ -72,14 +72,11 @@ public static class ReferralAccess
             : BusinessTime.Follows(field, at, "openedAt", referral.OpenedAt, clock);
     }
 
-    /// <summary>Appends and saves; a request that lost a race is answered by deciding again on the winner's state.</summary>
-    public static Task<IResult> AppendAsync(
-        ReferralContext context, object change, IDocumentSession session, IDocumentStore store, Func<Referral, ProblemDetails> decide, CancellationToken ct)
+    /// <summary>Appends the step; Wolverine saves it (a lost race runs the request again: <see cref="LostRaces"/>).</summary>
+    public static IResult Append(ReferralContext context, object change)
     {
-        var referral = context.Referral!;
         context.Stream.AppendOne(change);
-        return RaceSafeSave.SaveAsync<Referral>(session, store, referral.Id, Ok(referral.Then(change)),
-            winner => decide(winner) is { } problem && !problem.IsNone() ? Results.Problem(problem) : Ok(winner), ct);
+        return Ok(context.Referral!.Then(change));
     }
 
     public static IResult Ok(Referral referral) => Results.Ok(ReferralView.From(referral));

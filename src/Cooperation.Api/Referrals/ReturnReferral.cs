@@ -50,14 +50,12 @@ public static class ReturnReferralEndpoint
 
     [WolverinePost("/api/referrals/{referralId}/returned")]
     [Authorize(Roles = Roles.Department)]
-    public static async Task<IResult> Post(
-        ReturnReferral command, ReferralContext context, IDocumentSession session, IDocumentStore store, TimeProvider clock, CancellationToken ct)
+    public static IResult Post(ReturnReferral command, ReferralContext context)
     {
         var referral = context.Referral!;
         return IsRepeat(referral, command)
             ? ReferralAccess.Ok(referral)
-            : await ReferralAccess.AppendAsync(context, new ReferralReturned(referral.ReferralId, command.ReturnedAt!.Value, command.Reason!), session, store,
-                winner => Decide(winner, command, clock), ct);
+            : ReferralAccess.Append(context, new ReferralReturned(referral.ReferralId, command.ReturnedAt!.Value, command.Reason!));
     }
 
     private static bool IsRepeat(Referral referral, ReturnReferral command) =>

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Cooperation.Api.Tests.Fixtures;
+using Marten.Events.Daemon.Coordination;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cooperation.Api.Tests.Infrastructure;
 
@@ -8,10 +10,44 @@ public sealed class HostTests(AppFixture fixture) : ApiTest(fixture)
     [Fact]
     public async Task Health_needs_no_token_and_reports_the_database()
     {
+        await Fixture.ProjectionsCaughtUpAsync();
         var health = await Send(HttpMethod.Get, "/health", null, null, 200);
 
         Assert.Equal("healthy", (string)health["status"]!);
         Assert.Equal("healthy", (string)health["checks"]!["database"]!["status"]!);
+        Assert.Equal(0, (long)health["checks"]!["reports"]!["data"]!["eventsBehind"]!);
+    }
+
+    [Fact]
+    public async Task Health_says_how_far_the_reports_are_behind_and_is_degraded_past_the_allowed_lag()
+    {
+        var coordinator = Host.Services.GetRequiredService<IProjectionCoordinator>();
+        await Fixture.ProjectionsCaughtUpAsync();
+        await coordinator.PauseAsync();
+        JsonNode reports;
+        try
+        {
+            await GivenContract();
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                reports = (await Send(HttpMethod.Get, "/health", null, null, 200))["checks"]!["reports"]!;
+            }
+            while ((string)reports["status"]! == "healthy" && waited.Elapsed < TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            await coordinator.ResumeAsync();
+        }
+
+        // The fixture allows one second (Cooperation__ReportsMaxLag).
+        Assert.Equal("degraded", (string)reports["status"]!);
+        Assert.True((long)reports["data"]!["eventsBehind"]! >= 1);
+        Assert.True((double)reports["data"]!["secondsBehind"]! >= 1);
+
+        await Fixture.ProjectionsCaughtUpAsync();
+        var health = await Send(HttpMethod.Get, "/health", null, null, 200);
+        Assert.Equal("healthy", (string)health["checks"]!["reports"]!["status"]!);
     }
 
     [Fact]

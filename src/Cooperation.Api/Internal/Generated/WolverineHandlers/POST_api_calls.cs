@@ -2,7 +2,6 @@
 #pragma warning disable
 using Cooperation.Api.Calls;
 using FluentValidation;
-using Marten;
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
@@ -19,17 +18,15 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Cooperation.Api.Calls.CallerPseudonym _callerPseudonym;
         private readonly FluentValidation.IValidator<Cooperation.Api.Calls.OfferCall> _validatorOfOfferCall;
-        private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_calls(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Calls.CallerPseudonym callerPseudonym, FluentValidation.IValidator<Cooperation.Api.Calls.OfferCall> validatorOfOfferCall, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_calls(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Calls.CallerPseudonym callerPseudonym, FluentValidation.IValidator<Cooperation.Api.Calls.OfferCall> validatorOfOfferCall, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _callerPseudonym = callerPseudonym;
             _validatorOfOfferCall = validatorOfOfferCall;
-            _documentStore = documentStore;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -67,7 +64,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Cooperation.Api.Calls.OfferCallEndpoint.Post(command, callContext, _callerPseudonym, documentSession, _documentStore, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = Cooperation.Api.Calls.OfferCallEndpoint.Post(command, callContext, _callerPseudonym);
 
             
             // Save all pending changes to this Marten session

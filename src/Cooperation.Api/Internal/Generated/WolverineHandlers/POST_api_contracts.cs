@@ -2,7 +2,6 @@
 #pragma warning disable
 using Cooperation.Api.Billing;
 using FluentValidation;
-using Marten;
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
@@ -19,17 +18,15 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Cooperation.Api.Billing.BillingLock _billingLock;
         private readonly FluentValidation.IValidator<Cooperation.Api.Contracts.SignContract> _validatorOfSignContract;
-        private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_contracts(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Billing.BillingLock billingLock, FluentValidation.IValidator<Cooperation.Api.Contracts.SignContract> validatorOfSignContract, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_contracts(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Billing.BillingLock billingLock, FluentValidation.IValidator<Cooperation.Api.Contracts.SignContract> validatorOfSignContract, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _billingLock = billingLock;
             _validatorOfSignContract = validatorOfSignContract;
-            _documentStore = documentStore;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -66,7 +63,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await Cooperation.Api.Contracts.SignContractEndpoint.Post(command, documentSession, _documentStore, _billingLock, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Cooperation.Api.Contracts.SignContractEndpoint.Post(command, documentSession, _billingLock, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -1,0 +1,113 @@
+using JasperFx;
+using JasperFx.Events;
+using Npgsql;
+
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>
+/// A write that loses a race (another request appended to the same stream, or started it, between our read
+/// and our save) is run again from the start: it loads the winner's state and decides again, so it is then
+/// appended, answered as the exact repeat it is, or refused. Never answered as a success without being stored.
+/// (ADR 13)
+/// </summary>
+public static class LostRaces
+{
+    /// <summary>After this many lost races the request is answered 409 (nothing stored).</summary>
+    public const int Attempts = 10;
+
+    /// <summary>
+    /// The largest JSON body taken (kept in memory for a second attempt). A contract, the biggest request, is a few KB;
+    /// the bulk import streams and is not bound by it.
+    /// </summary>
+    public const int MaxBody = 4 * 1024 * 1024;
+
+    public static IApplicationBuilder UseLostRaceRetries(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            if (!HttpMethods.IsPost(request.Method) || IsStreamed(request))
+            {
+                await next(context);
+                return;
+            }
+
+            var body = request.ContentLength > MaxBody ? null : await ReadBodyAsync(request, context.RequestAborted);
+            if (body is null)
+            {
+                await TooLargeAsync(context);
+                return;
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                // A fresh stream each time: the body's pipe reader of the last attempt is spent.
+                request.Body = new MemoryStream(body, writable: false);
+
+                try
+                {
+                    await next(context);
+                    return;
+                }
+                catch (Exception e) when (attempt < Attempts && !context.Response.HasStarted && IsLostRace(e))
+                {
+                    context.Response.Clear();
+                    // Spread the racers out a little so that one of them wins the next round.
+                    await Task.Delay(Random.Shared.Next(attempt, 4 * attempt), context.RequestAborted);
+                }
+            }
+        });
+
+    /// <summary>Another writer changed or started the same stream first, or the database chose us as a deadlock's victim.</summary>
+    public static bool IsLostRace(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException
+                or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.ConcurrentUpdateException
+                or PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The bulk import reads its body as a stream and settles races per line itself (ADR 9).
+    private static bool IsStreamed(HttpRequest request) =>
+        request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
+
+    private static async Task TooLargeAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "The request body is too large",
+                Detail = $"A request body of this endpoint holds at most {MaxBody / 1024 / 1024} MB.",
+                Type = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+            },
+        });
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBody)
+            {
+                return null;
+            }
+
+            await buffer.WriteAsync(chunk.AsMemory(0, read), ct);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,280 @@
+using System.Text.Json.Nodes;
+using Cooperation.Api.Appointments;
+using Cooperation.Api.Billing;
+using Cooperation.Api.Calls;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Referrals;
+using Cooperation.Api.Tests.Fixtures;
+using Xunit.Abstractions;
+using StreamKeys = Cooperation.Api.Infrastructure.StreamKeys;
+
+namespace Cooperation.Api.Tests.Infrastructure;
+
+/// <summary>
+/// 64 writers at once on a few streams of each type: identical retries, conflicting steps and steps in every
+/// order. Afterwards every request that got a 2xx is in the store, no event is there twice, and of two
+/// conflicting steps exactly one won (ADR 13).
+/// </summary>
+public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) : ApiTest(fixture)
+{
+    private const int Writers = 64;
+    private static readonly string Acd = Tokens.For("service-centre", "bochum", "acd");
+    private static readonly string Clerk = Tokens.For("department", "castrop-rauxel", "clerk");
+
+    private sealed record Request(string Stream, string Kind, string Url, JsonNode Body, string Token);
+
+    private sealed record Answer(Request Request, int Status, JsonNode? Body)
+    {
+        public bool Succeeded => Status is >= 200 and < 300;
+    }
+
+    [Fact]
+    public async Task Racing_referral_steps_are_each_stored_when_acknowledged_and_answer_or_return_wins_once()
+    {
+        var referrals = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var callId = await GivenCompletedReferral();
+            referrals.Add($"ref-{callId}");
+        }
+
+        var requests = referrals.SelectMany(id => Enumerable.Range(0, Writers / referrals.Count).Select(n => (n % 4) switch
+        {
+            0 or 1 => new Request(id, "accepted", $"/api/referrals/{id}/accepted", new JsonObject { ["acceptedAt"] = "2021-03-01T10:00:00+01:00" }, Clerk),
+            2 => new Request(id, "answered", $"/api/referrals/{id}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T11:00:00+01:00" }, Clerk),
+            _ => new Request(id, "returned", $"/api/referrals/{id}/returned",
+                new JsonObject { ["returnedAt"] = "2021-03-01T11:00:00+01:00", ["reason"] = "Standesamt" }, Clerk),
+        }));
+        var answers = await Race(requests);
+
+        foreach (var id in referrals)
+        {
+            var events = await EventsOf(StreamKeys.Referral(id));
+            var mine = answers.Where(a => a.Request.Stream == id).ToList();
+            AssertStoredOnce<ReferralAccepted>(events, mine, "accepted");
+            AssertStoredOnce<ReferralAnswered>(events, mine, "answered");
+            AssertStoredOnce<ReferralReturned>(events, mine, "returned");
+            Assert.False(Won(mine, "answered") && Won(mine, "returned"), $"{id}: both an answer and a return were acknowledged");
+            Assert.True(Won(mine, "answered") || Won(mine, "returned"), $"{id}: neither an answer nor a return was acknowledged");
+            foreach (var answer in mine.Where(a => a.Succeeded && a.Request.Kind != "accepted"))
+            {
+                Assert.Equal(answer.Request.Kind, (string)answer.Body!["status"]!);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Racing_reschedules_cancellations_and_attendance_of_appointments_are_stored_when_acknowledged()
+    {
+        var contract = await GivenContract();
+        var appointments = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var id = UniqueId("apt");
+            await Post("/api/appointments", new JsonObject
+            {
+                ["appointmentId"] = id, ["contractId"] = contract, ["service"] = "Personalausweis", ["startsAt"] = "2021-03-02T10:00:00+01:00",
+            }, Acd, 201);
+            appointments.Add(id);
+        }
+
+        var requests = appointments.SelectMany(id => Enumerable.Range(0, Writers / appointments.Count).Select(n => n switch
+        {
+            < 8 => new Request(id, $"rescheduled-{n}", $"/api/appointments/{id}/rescheduled",
+                new JsonObject { ["startsAt"] = $"2021-03-{3 + n:00}T10:00:00+01:00" }, Acd),
+            < 12 => new Request(id, "cancelled", $"/api/appointments/{id}/cancelled", new JsonObject { ["reason"] = "Bürger sagt ab" }, Clerk),
+            _ => new Request(id, "attended", $"/api/appointments/{id}/attended", new JsonObject(), Acd),
+        }));
+        var answers = await Race(requests);
+
+        foreach (var id in appointments)
+        {
+            var events = await EventsOf(StreamKeys.Appointment(id));
+            var mine = answers.Where(a => a.Request.Stream == id).ToList();
+            var reschedules = events.OfType<AppointmentRescheduled>().ToList();
+            foreach (var answer in mine.Where(a => a.Succeeded && a.Request.Kind.StartsWith("rescheduled", StringComparison.Ordinal)))
+            {
+                var startsAt = DateTimeOffset.Parse((string)answer.Request.Body["startsAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Single(reschedules, r => r.StartsAt == startsAt);
+            }
+
+            Assert.Equal(reschedules.Count, reschedules.Select(r => r.StartsAt).Distinct().Count());
+            AssertStoredOnce<AppointmentCancelled>(events, mine, "cancelled");
+            AssertStoredOnce<AppointmentAttended>(events, mine, "attended");
+            Assert.True(Won(mine, "cancelled") ^ Won(mine, "attended"), $"{id}: exactly one of cancellation and attendance must win");
+        }
+    }
+
+    [Fact]
+    public async Task Racing_answers_abandons_and_completions_of_calls_settle_on_one_and_store_what_they_acknowledge()
+    {
+        var contract = await GivenContract();
+        var calls = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var callId = UniqueId("c");
+            await Post("/api/calls", new JsonObject
+            {
+                ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:15:00+01:00",
+            }, Acd, 201);
+            calls.Add(callId);
+        }
+
+        var requests = calls.SelectMany(id => Enumerable.Range(0, Writers / calls.Count).Select(n => (n % 4) switch
+        {
+            0 => new Request(id, "answered-by-7", $"/api/calls/{id}/answered",
+                new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "agent-7" }, Acd),
+            1 => new Request(id, "answered-by-9", $"/api/calls/{id}/answered",
+                new JsonObject { ["answeredAt"] = "2021-03-01T09:15:30+01:00", ["agentId"] = "agent-9" }, Acd),
+            2 => new Request(id, "abandoned", $"/api/calls/{id}/abandoned", new JsonObject { ["abandonedAt"] = "2021-03-01T09:15:25+01:00" }, Acd),
+            _ => new Request(id, "completed", $"/api/calls/{id}/completed",
+                new JsonObject { ["completedAt"] = "2021-03-01T09:19:00+01:00", ["outcome"] = "resolved" }, Acd),
+        }));
+        var answers = await Race(requests);
+
+        foreach (var id in calls)
+        {
+            var events = await EventsOf(StreamKeys.Call(id));
+            var mine = answers.Where(a => a.Request.Stream == id).ToList();
+            var won = new[] { "answered-by-7", "answered-by-9", "abandoned" }.Where(kind => Won(mine, kind)).ToList();
+            Assert.Single(won);
+            Assert.Equal(1, events.OfType<CallAnswered>().Count() + events.OfType<CallAbandoned>().Count());
+            if (won[0] == "abandoned")
+            {
+                Assert.Single(events.OfType<CallAbandoned>());
+            }
+            else
+            {
+                Assert.Equal(won[0] == "answered-by-7" ? "agent-7" : "agent-9", Assert.Single(events.OfType<CallAnswered>()).AgentId);
+            }
+
+            AssertStoredOnce<CallCompleted>(events, mine, "completed");
+        }
+    }
+
+    [Fact]
+    public async Task Racing_signings_and_changes_of_a_contract_store_each_acknowledged_change_once()
+    {
+        var fresh = UniqueId("contract");
+        var existing = await GivenContract();
+        var signing = ContractRequests.Sign(fresh);
+        var requests = Enumerable.Range(0, Writers).Select(n => (n % 4) switch
+        {
+            0 => new Request(fresh, "signed", "/api/contracts", signing, Tokens.ContractAdmin()),
+            1 => new Request(existing, $"fee-{n % 12}", $"/api/contracts/{existing}/fee-amendments",
+                new JsonObject { ["annualFee"] = 180_000 + n % 12, ["effectiveFrom"] = $"2022-{1 + n % 12:00}-01" }, Tokens.ContractAdmin()),
+            2 => new Request(existing, $"terminated-{n % 8 / 4}", $"/api/contracts/{existing}/termination",
+                new JsonObject { ["endsOn"] = n % 8 < 4 ? "2030-12-31" : "2031-12-31" }, Tokens.ContractAdmin()),
+            _ => new Request(existing, $"line-{n % 8 / 4}", $"/api/contracts/{existing}/service-lines",
+                new JsonObject { ["code"] = "standesamt", ["name"] = n % 8 < 4 ? "Standesamt" : "Standesamt Nord", ["from"] = "2022-01-01" },
+                Tokens.ContractAdmin()),
+        });
+        var answers = await Race(requests);
+
+        var signings = answers.Where(a => a.Request.Kind == "signed").ToList();
+        Assert.All(signings, a => Assert.Contains(a.Status, new[] { 200, 201 }));
+        Assert.Single(signings, a => a.Status == 201);
+        Assert.Single(await EventsOf(StreamKeys.Contract(fresh)));
+
+        var events = await EventsOf(StreamKeys.Contract(existing));
+        var amendments = events.OfType<FeeAmended>().ToList();
+        Assert.Equal(amendments.Count, amendments.Select(a => a.EffectiveFrom).Distinct().Count());
+        foreach (var answer in answers.Where(a => a.Succeeded && a.Request.Kind.StartsWith("fee", StringComparison.Ordinal)))
+        {
+            Assert.Single(amendments, a => a.EffectiveFrom == DateOnly.Parse((string)answer.Request.Body["effectiveFrom"]!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(1, new[] { "terminated-0", "terminated-1" }.Count(kind => Won(answers, kind)));
+        Assert.Single(events.OfType<ContractTerminated>());
+        Assert.Equal(1, new[] { "line-0", "line-1" }.Count(kind => Won(answers, kind)));
+        var line = Assert.Single(events.OfType<ServiceLineAdded>());
+        Assert.Equal(Won(answers, "line-0") ? "Standesamt" : "Standesamt Nord", line.Name);
+    }
+
+    [Fact]
+    public async Task Racing_payments_and_credit_notes_of_an_invoice_store_each_acknowledged_one_once()
+    {
+        var provider = UniqueId("city");
+        var contract = await GivenContract(body => body.With("provider.id", provider).With("provider.contactName", "Servicecenter Bochum").With("provider.contactPhone", "+49 234 910-0"));
+        var finance = Tokens.For("finance", provider, "fiona");
+        var invoice = await Post("/api/invoices", new JsonObject { ["contractId"] = contract, ["year"] = 2021, ["quarter"] = 1 }, finance, 201);
+        var invoiceId = (string)invoice["invoiceId"]!;
+
+        var requests = Enumerable.Range(0, Writers).Select(n => n < 48
+            ? new Request(invoiceId, $"paid-{n % 12}", $"/api/invoices/{invoiceId}/payments",
+                new JsonObject { ["amount"] = 100 + n % 12, ["paidOn"] = "2021-05-10", ["reference"] = $"RF-{n % 12}" }, finance)
+            : new Request(invoiceId, "credited", $"/api/invoices/{invoiceId}/credit-note", new JsonObject { ["reason"] = "Falsche Anschrift" }, finance));
+        var answers = await Race(requests);
+
+        var events = await EventsOf(StreamKeys.Invoice(invoiceId));
+        var payments = events.OfType<PaymentRecorded>().ToList();
+        Assert.Equal(payments.Count, payments.Select(p => p.Reference).Distinct().Count());
+        foreach (var answer in answers.Where(a => a.Succeeded && a.Request.Kind.StartsWith("paid", StringComparison.Ordinal)))
+        {
+            Assert.Single(payments, p => p.Reference == (string)answer.Request.Body["reference"]!);
+        }
+
+        Assert.True(Won(answers, "credited"));
+        Assert.Single(events.OfType<InvoiceCancelled>());
+    }
+
+    private async Task<string> GivenCompletedReferral()
+    {
+        var contract = await GivenContract();
+        var callId = UniqueId("c");
+        await Post("/api/calls", new JsonObject
+        {
+            ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:15:00+01:00",
+        }, Acd, 201);
+        await Post($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "agent-7" }, Acd);
+        await Post($"/api/calls/{callId}/completed", new JsonObject
+        {
+            ["completedAt"] = "2021-03-01T09:19:00+01:00", ["outcome"] = "referred", ["department"] = "ordnungsamt",
+        }, Acd);
+        return callId;
+    }
+
+    /// <summary>Sends all requests at once, in a shuffled order, and collects every answer.</summary>
+    private async Task<List<Answer>> Race(IEnumerable<Request> requests)
+    {
+        var shuffled = requests.OrderBy(_ => Random.Shared.Next()).ToList();
+        using var start = new SemaphoreSlim(0);
+        var sending = shuffled.Select(async request =>
+        {
+            await start.WaitAsync();
+            var result = await Host.Scenario(s =>
+            {
+                s.Post.Text(request.Body.ToJsonString()).ToUrl(request.Url);
+                s.WithRequestHeader("Content-Type", "application/json");
+                s.WithBearerToken(request.Token);
+                s.IgnoreStatusCode();
+            });
+            var text = await result.ReadAsTextAsync();
+            return new Answer(request, result.Context.Response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+        }).ToList();
+        start.Release(shuffled.Count);
+        var answers = (await Task.WhenAll(sending)).ToList();
+
+        output.WriteLine(string.Join(", ", answers.GroupBy(a => (a.Request.Kind.Split('-')[0], a.Status))
+            .OrderBy(g => g.Key).Select(g => $"{g.Key.Item1} {g.Key.Status}: {g.Count()}")));
+        Assert.All(answers, a => Assert.True(a.Status < 500, $"{a.Request.Url} gave {a.Status}: {a.Body?.ToJsonString()}"));
+        Assert.All(answers.Where(a => !a.Succeeded), a => Assert.Equal(409, a.Status));
+        return answers;
+    }
+
+    private static bool Won(IEnumerable<Answer> answers, string kind) => answers.Any(a => a.Request.Kind == kind && a.Succeeded);
+
+    /// <summary>An acknowledged step of <paramref name="kind"/> is stored, and stored once; one never acknowledged is not stored.</summary>
+    private static void AssertStoredOnce<TEvent>(IReadOnlyList<object> events, IEnumerable<Answer> answers, string kind)
+    {
+        var stored = events.OfType<TEvent>().Count();
+        Assert.True(stored <= 1, $"{typeof(TEvent).Name} stored {stored} times");
+        Assert.Equal(Won(answers, kind) ? 1 : 0, stored);
+    }
+
+    private async Task<IReadOnlyList<object>> EventsOf(string streamKey)
+    {
+        await using var session = Fixture.Store.QuerySession();
+        return (await session.Events.FetchStreamAsync(streamKey)).Select(e => e.Data).ToList();
+    }
+}
