@@ -103,6 +103,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseInputGuard();
 app.UseLostRaceRetries();
 app.UseCorrelationIds();
 app.UseAuthentication();

@@ -115,18 +115,20 @@ public sealed record SignContract(
                 .WithMessage("'endsOn' must not be before 'startsOn' (it is the last day the contract covers).");
 
             RuleFor(x => x.ServiceLines).NotEmpty().WithMessage("A contract needs at least one service line.");
+            // A null line is refused by itself; the rules after it look at lines that are there.
+            RuleForEach(x => x.ServiceLines).NotNull().WithMessage("A service line must be an object, not null.");
             RuleForEach(x => x.ServiceLines).ChildRules(line =>
             {
                 line.RuleFor(l => l.Code).NotEmpty().KebabCaseId();
                 line.RuleFor(l => l.Name).NotEmpty().MaximumLength(200);
             });
             RuleForEach(x => x.ServiceLines)
-                .Must((command, line) => line.From is null || command.StartsOn is null || line.From >= command.StartsOn)
+                .Must((command, line) => line?.From is null || command.StartsOn is null || line.From >= command.StartsOn)
                 .WithMessage("A service line's 'from' must not be before the contract's 'startsOn'.")
-                .Must((command, line) => line.From is null || command.EndsOn is null || line.From <= command.EndsOn)
+                .Must((command, line) => line?.From is null || command.EndsOn is null || line.From <= command.EndsOn)
                 .WithMessage("A service line's 'from' must not be after the contract's 'endsOn'.");
             RuleFor(x => x.ServiceLines)
-                .Must(lines => lines!.Where(l => l.Code is not null).GroupBy(l => l.Code).All(g => g.Count() == 1))
+                .Must(lines => lines!.Where(l => l?.Code is not null).GroupBy(l => l!.Code).All(g => g.Count() == 1))
                 .When(x => x.ServiceLines is not null)
                 .WithMessage("Service line codes must be unique within a contract.");
 

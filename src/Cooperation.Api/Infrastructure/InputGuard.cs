@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>
+/// Control characters have no business in a URL of this API, and PostgreSQL refuses U+0000 outright: a query
+/// parameter holding one is 400 naming the parameter, a path holding one 404 (no id can contain one), before any
+/// endpoint reads them.
+/// </summary>
+public static class InputGuard
+{
+    public static IApplicationBuilder UseInputGuard(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            if (HasControl(request.Path.Value))
+            {
+                await WriteAsync(context, StatusCodes.Status404NotFound, new ProblemDetails
+                {
+                    Title = "Not found",
+                    Detail = "No resource of this API has control characters in its path.",
+                    Type = "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+                });
+                return;
+            }
+
+            var errors = request.Query
+                .Where(p => HasControl(p.Key) || p.Value.Any(HasControl))
+                .ToDictionary(p => Printable(p.Key), p => new[] { $"'{Printable(p.Key)}' must not contain control characters." });
+            if (errors.Count > 0)
+            {
+                await WriteAsync(context, StatusCodes.Status400BadRequest, Problems.Invalid(errors));
+                return;
+            }
+
+            await next(context);
+        });
+
+    private static bool HasControl(string? text) => text is not null && text.Any(char.IsControl);
+
+    private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
+    private static async Task WriteAsync(HttpContext context, int status, ProblemDetails problem)
+    {
+        problem.Status = status;
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+        });
+    }
+}
