@@ -19,15 +19,16 @@ public sealed class FluentValidationPolicy : IHttpPolicy
     {
         foreach (var chain in chains.Where(c => c.HasRequestType))
         {
+            // Without a validator of its own, a body still has to be a JSON object ("null" is not one).
             var validator = typeof(IValidator<>).MakeGenericType(chain.RequestType!);
-            if (!container.RegistrationsFor(validator).Any())
-            {
-                continue;
-            }
-
-            var method = typeof(RequestValidation).GetMethod(nameof(RequestValidation.ValidateAsync))!
+            var validated = container.RegistrationsFor(validator).Any();
+            var method = typeof(RequestValidation)
+                .GetMethod(validated ? nameof(RequestValidation.ValidateAsync) : nameof(RequestValidation.RequireBody))!
                 .MakeGenericMethod(chain.RequestType!);
-            var call = new MethodCall(typeof(RequestValidation), method) { CommentText = "FluentValidation of the request body" };
+            var call = new MethodCall(typeof(RequestValidation), method)
+            {
+                CommentText = validated ? "FluentValidation of the request body" : "The request body must be a JSON object",
+            };
             chain.Middleware.InsertRange(0, [call, new MaybeEndWithResultFrame(call.ReturnVariable!)]);
             chain.Metadata.ProducesValidationProblem();
         }
@@ -45,11 +46,14 @@ public static class RequestValidation
         ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
     }
 
+    public static IResult RequireBody<T>(T? request) =>
+        request is null ? Results.Problem(Problems.Invalid("$", "A JSON object is required as the request body.")) : WolverineContinue.Result();
+
     public static async Task<IResult> ValidateAsync<T>(IValidator<T> validator, T? request)
     {
         if (request is null)
         {
-            return Results.Problem(Problems.Invalid("$", "A JSON object is required as the request body."));
+            return RequireBody(request);
         }
 
         var result = await validator.ValidateAsync(request);

@@ -91,6 +91,20 @@ public sealed class StrictInputTests(AppFixture fixture) : ApiTest(fixture)
         await Refused("/api/contracts", body, Tokens.ContractAdmin(), 400, "serviceLines[1]", "not null");
     }
 
+    [Theory]
+    [InlineData("attended")]
+    [InlineData("missed")]
+    public async Task A_null_body_is_400_also_where_the_body_holds_nothing(string step)
+    {
+        var id = UniqueId("apt");
+        await Post("/api/appointments", new JsonObject
+        {
+            ["appointmentId"] = id, ["contractId"] = await GivenContract(), ["service"] = "Personalausweis", ["startsAt"] = "2021-03-02T10:00:00+01:00",
+        }, Acd, 201);
+
+        await Refused($"/api/appointments/{id}/{step}", "null", Acd, 400, "$", "JSON object");
+    }
+
     [Fact]
     public async Task A_body_larger_than_four_megabytes_is_413_and_stores_nothing()
     {

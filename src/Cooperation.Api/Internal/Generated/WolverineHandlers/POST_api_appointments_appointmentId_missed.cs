@@ -31,11 +31,22 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Cooperation.Api.Appointments.RecordAppointmentMissedEndpoint").SetTag("http.route", "/api/appointments/{appointmentId}/missed").SetTag("http.request.method", "POST");
-            Cooperation.Api.Infrastructure.AuditMetadataMiddleware.Before(httpContext, documentSession);
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<Cooperation.Api.Appointments.RecordAppointmentMissed>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            
+            // The request body must be a JSON object
+            var result1 = Cooperation.Api.Infrastructure.RequestValidation.RequireBody<Cooperation.Api.Appointments.RecordAppointmentMissed>(command);
+
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Cooperation.Api.Appointments.RecordAppointmentMissedEndpoint").SetTag("http.route", "/api/appointments/{appointmentId}/missed").SetTag("http.request.method", "POST");
+            Cooperation.Api.Infrastructure.AuditMetadataMiddleware.Before(httpContext, documentSession);
             var appointmentId = (string?)httpContext.GetRouteValue("appointmentId");
             if(appointmentId == null)
             {
@@ -44,11 +55,11 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var appointmentContext = await Cooperation.Api.Appointments.RecordAppointmentMissedEndpoint.LoadAsync(appointmentId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
-            var problemDetails1 = Cooperation.Api.Appointments.RecordAppointmentMissedEndpoint.Validate(command, appointmentContext, appointmentId, httpContext.User, _timeProvider);
+            var problemDetails2 = Cooperation.Api.Appointments.RecordAppointmentMissedEndpoint.Validate(command, appointmentContext, appointmentId, httpContext.User, _timeProvider);
             // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
                 return;
             }
 
