@@ -103,11 +103,11 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseInputGuard();
-app.UseLostRaceRetries();
 app.UseCorrelationIds();
+app.UseInputGuard();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseLostRaceRetries();
 
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));

@@ -26,7 +26,9 @@ public static class InputGuard
 
             var errors = request.Query
                 .Where(p => HasControl(p.Key) || p.Value.Any(HasControl))
-                .ToDictionary(p => Printable(p.Key), p => new[] { $"'{Printable(p.Key)}' must not contain control characters." });
+                .Select(p => Printable(p.Key))
+                .Distinct(StringComparer.Ordinal) // "a\u0001" and "a\u0002" print alike
+                .ToDictionary(key => key, key => new[] { $"'{key}' must not contain control characters." });
             if (errors.Count > 0)
             {
                 await WriteAsync(context, StatusCodes.Status400BadRequest, Problems.Invalid(errors));

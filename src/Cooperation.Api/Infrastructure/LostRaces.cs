@@ -12,8 +12,10 @@ namespace Cooperation.Api.Infrastructure;
 /// </summary>
 public static class LostRaces
 {
-    /// <summary>After this many lost races the request is answered 409 (nothing stored).</summary>
-    public const int Attempts = 10;
+    /// <summary>After this many lost races, or <see cref="Budget"/>, the request is answered 409 (nothing stored).</summary>
+    public const int Attempts = 30;
+
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The largest JSON body taken (kept in memory for a second attempt). A contract, the biggest request, is a few KB;
@@ -25,7 +27,8 @@ public static class LostRaces
         app.Use(async (context, next) =>
         {
             var request = context.Request;
-            if (!HttpMethods.IsPost(request.Method) || IsStreamed(request))
+            // After authorization and only for a route that exists: nobody else gets a body kept.
+            if (!HttpMethods.IsPost(request.Method) || IsStreamed(request) || context.GetEndpoint() is null)
             {
                 await next(context);
                 return;
@@ -38,6 +41,7 @@ public static class LostRaces
                 return;
             }
 
+            var started = System.Diagnostics.Stopwatch.StartNew();
             for (var attempt = 1; ; attempt++)
             {
                 // A fresh stream each time: the body's pipe reader of the last attempt is spent.
@@ -48,11 +52,13 @@ public static class LostRaces
                     await next(context);
                     return;
                 }
-                catch (Exception e) when (attempt < Attempts && !context.Response.HasStarted && IsLostRace(e))
+                catch (Exception e) when (attempt < Attempts && started.Elapsed < Budget && !context.Response.HasStarted && IsLostRace(e))
                 {
                     context.Response.Clear();
-                    // Spread the racers out a little so that one of them wins the next round.
-                    await Task.Delay(Random.Shared.Next(attempt, 4 * attempt), context.RequestAborted);
+                    context.Response.Headers[CorrelationId.Header] = CorrelationId.Of(context);
+                    // Exponential backoff with full jitter spreads the racers so that one of them wins each round.
+                    var ceiling = Math.Min(200, 2 << Math.Min(attempt, 7));
+                    await Task.Delay(Random.Shared.Next(ceiling), context.RequestAborted);
                 }
             }
         });
@@ -64,7 +70,7 @@ public static class LostRaces
         {
             if (e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or ExistingStreamIdCollisionException
                 or Marten.Exceptions.ExistingStreamIdCollisionException or Marten.Exceptions.ConcurrentUpdateException
-                or PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected })
+                or PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or "MT003" })
             {
                 return true;
             }

@@ -75,12 +75,19 @@ public static partial class Problems
     };
 
     // The RFC 9110 sections, as ASP.NET Core links its own problems, so every problem looks alike.
-    private static string? TypeOf(int status) => status switch
+    internal static string? TypeOf(int status) => status switch
     {
         400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
         403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
         404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        405 => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+        406 => "https://tools.ietf.org/html/rfc9110#section-15.5.7",
         409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        500 => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+        503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         _ => null,
     };
 
@@ -91,7 +98,10 @@ public static partial class Problems
     public static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
-        problem.Extensions["correlationId"] = CorrelationId.Of(context.HttpContext);
+        var correlationId = CorrelationId.Of(context.HttpContext);
+        problem.Extensions["correlationId"] = correlationId;
+        // The exception handler clears the headers before it writes: give the id back to every problem.
+        context.HttpContext.Response.Headers[CorrelationId.Header] = correlationId;
         problem.Instance ??= context.HttpContext.Request.Path;
 
         if (problem.Status == StatusCodes.Status400BadRequest &&
@@ -267,7 +277,8 @@ public sealed class ProblemJsonWriter(Microsoft.Extensions.Options.IOptions<Prob
         var response = context.HttpContext.Response;
         problem.Status ??= response.StatusCode;
         problem.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        problem.Type ??= Problems.TypeOf(problem.Status.Value);
         options.Value.CustomizeProblemDetails?.Invoke(context);
-        return new ValueTask(response.WriteAsJsonAsync(problem, ApiJson.Options, "application/problem+json", context.HttpContext.RequestAborted));
+        return new ValueTask(response.WriteAsJsonAsync(problem, problem.GetType(), ApiJson.Options, "application/problem+json", context.HttpContext.RequestAborted));
     }
 }

@@ -17,13 +17,14 @@ public sealed class ReportsLagHealthCheck(IDocumentStore store, IConfiguration c
     {
         await using var session = store.QuerySession();
         var upTo = (await ReportCalls.CurrencyAsync(session, cancellationToken)).UpToSequence;
-        var latest = await session.Database.FetchHighestEventSequenceNumber(cancellationToken);
-        var oldestPending = latest > upTo
-            ? await session.Events.QueryAllRawEvents().Where(e => e.Sequence > upTo).OrderBy(e => e.Sequence)
-                .Select(e => e.Timestamp).FirstOrDefaultAsync(cancellationToken)
-            : (DateTimeOffset?)null;
+        // Stored events only: a rolled-back append (a lost race) uses up sequence numbers but stores nothing.
+        var pending = session.Events.QueryAllRawEvents().Where(e => e.Sequence > upTo);
+        var eventsBehind = await pending.CountAsync(cancellationToken);
+        DateTimeOffset? oldestPending = eventsBehind == 0
+            ? null
+            : await pending.OrderBy(e => e.Sequence).Select(e => e.Timestamp).FirstAsync(cancellationToken);
         var maxLag = configuration.GetValue("Cooperation:ReportsMaxLag", DefaultMaxLag);
-        return Judge(Math.Max(0, latest - upTo), oldestPending, clock.GetUtcNow(), maxLag);
+        return Judge(eventsBehind, oldestPending, clock.GetUtcNow(), maxLag);
     }
 
     /// <summary>Healthy while the oldest pending event is younger than <paramref name="maxLag"/>; degraded after.</summary>

@@ -27,7 +27,7 @@ public sealed class CrashTests(AppFixture fixture, ITestOutputHelper output) : A
     {
         var schema = "crash_" + Guid.NewGuid().ToString("N")[..10];
         var port = FreePort();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) }; // a slow CI machine imports slowly
         var contract = UniqueId("contract");
         try
         {
@@ -260,7 +260,7 @@ public sealed class CrashTests(AppFixture fixture, ITestOutputHelper output) : A
     private static async Task WaitForReportsAsync(HttpClient http)
     {
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromMinutes(3))
+        while (waited.Elapsed < TimeSpan.FromMinutes(5))
         {
             var health = JsonNode.Parse(await (await http.GetAsync("/health")).Content.ReadAsStringAsync())!;
             if ((long)health["checks"]!["reports"]!["data"]!["eventsBehind"]! == 0)
@@ -271,7 +271,7 @@ public sealed class CrashTests(AppFixture fixture, ITestOutputHelper output) : A
             await Task.Delay(250);
         }
 
-        throw new TimeoutException("The reports did not catch up within three minutes.");
+        throw new TimeoutException("The reports did not catch up within five minutes.");
     }
 
     /// <summary>Every projected call fact, as stored: what a rebuild must give again.</summary>

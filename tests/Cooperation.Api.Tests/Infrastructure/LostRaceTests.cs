@@ -109,7 +109,8 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
     public async Task Racing_answers_abandons_and_completions_of_calls_settle_on_one_and_store_what_they_acknowledge()
     {
         var contract = await GivenContract();
-        var calls = new List<string>();
+        var offered = new List<string>();
+        var answered = new List<string>();
         for (var i = 0; i < 4; i++)
         {
             var callId = UniqueId("c");
@@ -117,22 +118,32 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
             {
                 ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:15:00+01:00",
             }, Acd, 201);
-            calls.Add(callId);
+            if (i < 2)
+            {
+                offered.Add(callId);
+                continue;
+            }
+
+            await Post($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "agent-7" }, Acd);
+            answered.Add(callId);
         }
 
-        var requests = calls.SelectMany(id => Enumerable.Range(0, Writers / calls.Count).Select(n => (n % 4) switch
+        // Offered calls: answered by one of two agents or abandoned. Answered calls: completed as resolved or referred.
+        var requests = offered.SelectMany(id => Enumerable.Range(0, Writers / 4).Select(n => (n % 3) switch
         {
             0 => new Request(id, "answered-by-7", $"/api/calls/{id}/answered",
                 new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "agent-7" }, Acd),
             1 => new Request(id, "answered-by-9", $"/api/calls/{id}/answered",
                 new JsonObject { ["answeredAt"] = "2021-03-01T09:15:30+01:00", ["agentId"] = "agent-9" }, Acd),
-            2 => new Request(id, "abandoned", $"/api/calls/{id}/abandoned", new JsonObject { ["abandonedAt"] = "2021-03-01T09:15:25+01:00" }, Acd),
-            _ => new Request(id, "completed", $"/api/calls/{id}/completed",
-                new JsonObject { ["completedAt"] = "2021-03-01T09:19:00+01:00", ["outcome"] = "resolved" }, Acd),
-        }));
+            _ => new Request(id, "abandoned", $"/api/calls/{id}/abandoned", new JsonObject { ["abandonedAt"] = "2021-03-01T09:15:25+01:00" }, Acd),
+        })).Concat(answered.SelectMany(id => Enumerable.Range(0, Writers / 4).Select(n => n % 2 == 0
+            ? new Request(id, "resolved", $"/api/calls/{id}/completed",
+                new JsonObject { ["completedAt"] = "2021-03-01T09:19:00+01:00", ["outcome"] = "resolved" }, Acd)
+            : new Request(id, "referred", $"/api/calls/{id}/completed",
+                new JsonObject { ["completedAt"] = "2021-03-01T09:19:00+01:00", ["outcome"] = "referred", ["department"] = "ordnungsamt" }, Acd))));
         var answers = await Race(requests);
 
-        foreach (var id in calls)
+        foreach (var id in offered)
         {
             var events = await EventsOf(StreamKeys.Call(id));
             var mine = answers.Where(a => a.Request.Stream == id).ToList();
@@ -147,8 +158,16 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
             {
                 Assert.Equal(won[0] == "answered-by-7" ? "agent-7" : "agent-9", Assert.Single(events.OfType<CallAnswered>()).AgentId);
             }
+        }
 
-            AssertStoredOnce<CallCompleted>(events, mine, "completed");
+        foreach (var id in answered)
+        {
+            var mine = answers.Where(a => a.Request.Stream == id).ToList();
+            Assert.True(Won(mine, "resolved") ^ Won(mine, "referred"), $"{id}: exactly one outcome must win");
+            var completed = Assert.Single((await EventsOf(StreamKeys.Call(id))).OfType<CallCompleted>());
+            Assert.Equal(Won(mine, "referred") ? CallOutcome.Referred : CallOutcome.Resolved, completed.Outcome);
+            // The referral is opened in the same transaction as the referring completion, and only then.
+            Assert.Equal(Won(mine, "referred") ? 1 : 0, (await EventsOf(StreamKeys.Referral($"ref-{id}"))).Count);
         }
     }
 

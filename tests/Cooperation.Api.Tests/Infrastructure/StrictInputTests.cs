@@ -79,6 +79,20 @@ public sealed class StrictInputTests(AppFixture fixture) : ApiTest(fixture)
         await RefusedGet(url, Tokens.Auditor, 400, parameter, "control characters");
 
     [Fact]
+    public async Task Parameter_names_that_differ_only_in_control_characters_are_400_not_500()
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url("/api/referrals?a%01=1&a%02=2");
+            s.WithBearerToken(Tokens.Auditor);
+            s.StatusCodeShouldBe(400);
+        });
+
+        await ProblemOf(result, 400, "a?", "control characters");
+        Assert.False(string.IsNullOrEmpty(result.Context.Response.Headers["X-Correlation-ID"].ToString()), "a problem carries its correlation id");
+    }
+
+    [Fact]
     public async Task Control_characters_in_a_path_are_404() =>
         await RefusedGet("/api/calls/a%01b", Tokens.Auditor, 404);
 
