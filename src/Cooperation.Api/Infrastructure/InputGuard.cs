@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace Cooperation.Api.Infrastructure;
 
 /// <summary>
@@ -15,12 +13,7 @@ public static class InputGuard
             var request = context.Request;
             if (HasControl(request.Path.Value))
             {
-                await WriteAsync(context, StatusCodes.Status404NotFound, new ProblemDetails
-                {
-                    Title = "Not found",
-                    Detail = "No resource of this API has control characters in its path.",
-                    Type = "https://tools.ietf.org/html/rfc9110#section-15.5.5",
-                });
+                await Problems.WriteAsync(context, Problems.NotFound("No resource of this API has control characters in its path."));
                 return;
             }
 
@@ -31,7 +24,7 @@ public static class InputGuard
                 .ToDictionary(key => key, key => new[] { $"'{key}' must not contain control characters." });
             if (errors.Count > 0)
             {
-                await WriteAsync(context, StatusCodes.Status400BadRequest, Problems.Invalid(errors));
+                await Problems.WriteAsync(context, Problems.Invalid(errors));
                 return;
             }
 
@@ -41,15 +34,4 @@ public static class InputGuard
     private static bool HasControl(string? text) => text is not null && text.Any(char.IsControl);
 
     private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-
-    private static async Task WriteAsync(HttpContext context, int status, ProblemDetails problem)
-    {
-        problem.Status = status;
-        context.Response.StatusCode = status;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = problem,
-        });
-    }
 }

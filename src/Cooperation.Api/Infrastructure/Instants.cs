@@ -15,8 +15,6 @@ public static partial class Instants
 {
     public const string InstantRule = "must be an instant in RFC 3339 with an offset, e.g. 2021-04-12T10:00:00+02:00 or 2021-04-12T08:00:00Z";
 
-    public const string DateRule = "must be a date in the form yyyy-MM-dd";
-
     public static bool TryParse(string? text, out DateTimeOffset instant)
     {
         instant = default;

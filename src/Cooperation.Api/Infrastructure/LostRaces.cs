@@ -37,7 +37,12 @@ public static class LostRaces
             var body = request.ContentLength > MaxBody ? null : await ReadBodyAsync(request, context.RequestAborted);
             if (body is null)
             {
-                await TooLargeAsync(context);
+                await Problems.WriteAsync(context, new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge,
+                    Title = "The request body is too large",
+                    Detail = $"A request body of this endpoint holds at most {MaxBody / 1024 / 1024} MB.",
+                });
                 return;
             }
 
@@ -82,22 +87,6 @@ public static class LostRaces
     // The bulk import reads its body as a stream and settles races per line itself (ADR 9).
     private static bool IsStreamed(HttpRequest request) =>
         request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
-
-    private static async Task TooLargeAsync(HttpContext context)
-    {
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Title = "The request body is too large",
-                Detail = $"A request body of this endpoint holds at most {MaxBody / 1024 / 1024} MB.",
-                Type = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
-            },
-        });
-    }
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {

@@ -91,6 +91,14 @@ public static partial class Problems
         _ => null,
     };
 
+    /// <summary>Writes a problem from a middleware, before any endpoint: with its status, through the one writer.</summary>
+    public static async Task WriteAsync(HttpContext context, ProblemDetails problem)
+    {
+        context.Response.StatusCode = problem.Status!.Value;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
     /// <summary>
     /// Runs for every problem the framework writes (ours, Wolverine's, status code pages):
     /// adds the correlation id and turns Wolverine's JSON read failure into a per-field error.
@@ -213,7 +221,6 @@ public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : 
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = title,
             Detail = detail,
-            Type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         };
     }
 
@@ -239,15 +246,15 @@ public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : 
         return false;
     }
 
-    private static string? Find(Exception? exception)
+    private static string? Find(Exception exception)
     {
+        if (LostRaces.IsLostRace(exception))
+        {
+            return "Other requests changed this record at the same time, again and again. Nothing was stored; send it again.";
+        }
+
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (LostRaces.IsLostRace(e))
-            {
-                return "Other requests changed this record at the same time, again and again. Nothing was stored; send it again.";
-            }
-
             switch (e)
             {
                 case StreamLockedException:
