@@ -23,7 +23,7 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
 
     private sealed record Request(string Stream, string Kind, string Url, JsonNode Body, string Token);
 
-    private sealed record Answer(Request Request, int Status, JsonNode? Body)
+    private sealed record Answer(Request Request, string CorrelationId, int Status, JsonNode? Body)
     {
         public bool Succeeded => Status is >= 200 and < 300;
     }
@@ -244,6 +244,51 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
         Assert.Single((await EventsOf(StreamKeys.Invoice(cancelled))).OfType<InvoiceCancelled>());
     }
 
+    [Fact]
+    public async Task Racing_the_other_writes_store_each_acknowledged_one_and_nothing_refused()
+    {
+        var provider = UniqueId("city");
+        var contract = await GivenContract(body => body.With("provider.id", provider)
+            .With("provider.contactName", "Servicecenter Bochum").With("provider.contactPhone", "+49 234 910-0"));
+        var finance = Tokens.For("finance", provider, "fiona");
+        var acd = Tokens.For("service-centre", provider, "acd");
+        var admin = Tokens.ContractAdmin();
+        await Post($"/api/contracts/{contract}/service-lines",
+            new JsonObject { ["code"] = "ordnungswesen", ["name"] = "Ordnungswesen", ["from"] = "2021-01-01" }, admin);
+        var callId = await GivenCompletedReferral(contract, acd);
+        var missed = UniqueId("apt");
+        await Post("/api/appointments", new JsonObject
+        {
+            ["appointmentId"] = missed, ["contractId"] = contract, ["service"] = "Personalausweis", ["startsAt"] = "2021-03-02T10:00:00+01:00",
+        }, acd, 201);
+        var booked = UniqueId("apt");
+
+        // Eight of each at once: four identical, four that differ where a difference is possible.
+        var requests = Enumerable.Range(0, 8).SelectMany(n => new[]
+        {
+            new Request(contract, "kpi", $"/api/contracts/{contract}/kpi-settings",
+                new JsonObject { ["serviceLevelSeconds"] = n < 4 ? 20 : 25, ["effectiveFrom"] = "2022-01-01" }, admin),
+            new Request(contract, "removal", $"/api/contracts/{contract}/service-lines/ordnungswesen/removal",
+                new JsonObject { ["endsOn"] = n < 4 ? "2022-06-30" : "2022-09-30" }, admin),
+            new Request(callId, "corrected", $"/api/calls/{callId}/corrections",
+                new JsonObject { ["reason"] = "Falsch erfasst", ["outcome"] = n < 4 ? "resolved" : "callback-promised", ["department"] = n < 4 ? null : "ordnungsamt" }, acd),
+            new Request(booked, "booked", "/api/appointments", new JsonObject
+            {
+                ["appointmentId"] = booked, ["contractId"] = contract, ["service"] = n < 4 ? "Reisepass" : "Personalausweis",
+                ["startsAt"] = "2021-03-03T10:00:00+01:00",
+            }, acd),
+            new Request(missed, "missed", $"/api/appointments/{missed}/missed", new JsonObject(), Clerk),
+            new Request(contract, "invoiced", "/api/invoices", new JsonObject { ["contractId"] = contract, ["year"] = 2021, ["quarter"] = 3 }, finance),
+        });
+        var answers = await Race(requests);
+
+        Assert.Single(answers, a => a.Request.Kind == "invoiced" && a.Status == 201);
+        Assert.Single(answers, a => a.Request.Kind == "booked" && a.Status == 201);
+        Assert.True(Won(answers, "missed"));
+        Assert.Single((await EventsOf(StreamKeys.Appointment(missed))).OfType<AppointmentMissed>());
+        Assert.Single((await EventsOf(StreamKeys.Contract(contract))).OfType<ServiceLineRemoved>());
+    }
+
     private async Task<(string InvoiceId, string IssuedOn)> Invoice(string contract, int quarter, string finance)
     {
         var invoice = await Post("/api/invoices", new JsonObject { ["contractId"] = contract, ["year"] = 2021, ["quarter"] = quarter }, finance, 201);
@@ -254,39 +299,46 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
         new(invoiceId, $"paid-{reference}", $"/api/invoices/{invoiceId}/payments",
             new JsonObject { ["amount"] = 100 + reference, ["paidOn"] = paidOn, ["reference"] = $"RF-{reference}" }, finance);
 
-    private async Task<string> GivenCompletedReferral()
+    private async Task<string> GivenCompletedReferral(string? contract = null, string? token = null)
     {
-        var contract = await GivenContract();
+        contract ??= await GivenContract();
+        token ??= Acd;
         var callId = UniqueId("c");
         await Post("/api/calls", new JsonObject
         {
             ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:15:00+01:00",
-        }, Acd, 201);
-        await Post($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "agent-7" }, Acd);
+        }, token, 201);
+        await Post($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "agent-7" }, token);
         await Post($"/api/calls/{callId}/completed", new JsonObject
         {
             ["completedAt"] = "2021-03-01T09:19:00+01:00", ["outcome"] = "referred", ["department"] = "ordnungsamt",
-        }, Acd);
+        }, token);
         return callId;
     }
 
-    /// <summary>Sends all requests at once, in a shuffled order, and collects every answer.</summary>
+    /// <summary>
+    /// Sends all requests at once, in a shuffled order, and collects every answer. Each request carries a correlation
+    /// id of its own, which the service stores on every event it appends: a refused request has none stored; a
+    /// success has its events stored, or repeats an identical request (same URL and body) that has.
+    /// </summary>
     private async Task<List<Answer>> Race(IEnumerable<Request> requests)
     {
         var shuffled = requests.OrderBy(_ => Random.Shared.Next()).ToList();
         using var start = new SemaphoreSlim(0);
         var sending = shuffled.Select(async request =>
         {
+            var correlationId = Guid.NewGuid().ToString("N");
             await start.WaitAsync();
             var result = await Host.Scenario(s =>
             {
                 s.Post.Text(request.Body.ToJsonString()).ToUrl(request.Url);
                 s.WithRequestHeader("Content-Type", "application/json");
+                s.WithRequestHeader("X-Correlation-ID", correlationId);
                 s.WithBearerToken(request.Token);
                 s.IgnoreStatusCode();
             });
             var text = await result.ReadAsTextAsync();
-            return new Answer(request, result.Context.Response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+            return new Answer(request, correlationId, result.Context.Response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
         }).ToList();
         start.Release(shuffled.Count);
         var answers = (await Task.WhenAll(sending)).ToList();
@@ -295,7 +347,31 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
             .OrderBy(g => g.Key).Select(g => $"{g.Key.Item1} {g.Key.Status}: {g.Count()}")));
         Assert.All(answers, a => Assert.True(a.Status < 500, $"{a.Request.Url} gave {a.Status}: {a.Body?.ToJsonString()}"));
         Assert.All(answers.Where(a => !a.Succeeded), a => Assert.Equal(409, a.Status));
+
+        var stored = await EventsByCorrelationAsync(answers.Select(a => a.CorrelationId).ToArray());
+        bool Stored(Answer a) => stored.ContainsKey(a.CorrelationId);
+        Assert.All(answers.Where(a => !a.Succeeded), a => Assert.False(Stored(a), $"refused {a.Request.Url} stored events"));
+        Assert.All(answers.Where(a => a.Succeeded && !Stored(a)), a => Assert.True(
+            a.Status == 200 && answers.Any(b => Stored(b) && b.Request.Url == a.Request.Url && b.Request.Body.ToJsonString() == a.Request.Body.ToJsonString()),
+            $"{a.Request.Url} {a.Request.Body.ToJsonString()} answered {a.Status} but neither stored an event nor repeats a request that did"));
         return answers;
+    }
+
+    private async Task<Dictionary<string, long>> EventsByCorrelationAsync(string[] correlationIds)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(Fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"select correlation_id, count(*) from {Fixture.Schema}.mt_events where correlation_id = any(@ids) group by 1", connection);
+        command.Parameters.AddWithValue("ids", correlationIds);
+        var stored = new Dictionary<string, long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            stored[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return stored;
     }
 
     private static bool Won(IEnumerable<Answer> answers, string kind) => answers.Any(a => a.Request.Kind == kind && a.Succeeded);
