@@ -42,6 +42,9 @@ builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>(); // be
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
+builder.Services.AddSingleton<WriteStep>();
+var contracts = new ContractCache();
+builder.Services.AddSingleton(contracts);
 builder.Services.AddCalls();
 builder.Services.AddBilling(builder.Configuration);
 builder.Services.AddHealthChecks()
@@ -77,6 +80,8 @@ builder.Services.AddMarten(opts =>
     opts.Events.MetadataConfig.CausationIdEnabled = true;
     opts.Events.MetadataConfig.UserNameEnabled = true;
     opts.AutoCreateSchemaObjects = builder.Environment.IsProduction() ? AutoCreate.None : AutoCreate.CreateOrUpdate;
+    WriteStep.AddGuardFunction(opts, schema);
+    opts.Listeners.Add(contracts);
     opts.AddContracts();
     opts.AddCalls();
     opts.AddReferrals();

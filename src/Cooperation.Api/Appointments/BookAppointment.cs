@@ -85,7 +85,7 @@ public static class BookAppointmentEndpoint
                 : $"Call '{call.CallId}' has not been answered: an appointment is booked only in an answered call.");
         }
 
-        var closed = CallAccess.MustBeOpen(booking.CallsContract, call);
+        var closed = CallDecider.MustBeOpen(booking.CallsContract, call);
         if (!closed.IsNone())
         {
             return closed;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cooperation.Api.Infrastructure;
 
 namespace Cooperation.Api.Calls;
 
@@ -19,18 +20,18 @@ public static class CallOutcomes
 // ---- Events of the Call stream (key: "call:{callId}", the telephony system's id) ----
 
 /// <summary><c>CallerHash</c> is the keyed hash of the caller's number (never the number itself).</summary>
-public sealed record CallOffered(string CallId, string ContractId, string ServiceLine, DateTimeOffset OfferedAt, string? CallerHash);
+public sealed record CallOffered(string CallId, string ContractId, string ServiceLine, DateTimeOffset OfferedAt, string? CallerHash) : IStreamEvent<Call>;
 
-public sealed record CallAnswered(string CallId, DateTimeOffset AnsweredAt, string AgentId);
+public sealed record CallAnswered(string CallId, DateTimeOffset AnsweredAt, string AgentId) : IStreamEvent<Call>;
 
-public sealed record CallAbandoned(string CallId, DateTimeOffset AbandonedAt);
+public sealed record CallAbandoned(string CallId, DateTimeOffset AbandonedAt) : IStreamEvent<Call>;
 
 /// <summary>
 /// <c>Topic</c> is short free text about the citizen's concern (erasable personal data, domain §5).
 /// <c>ReferralId</c> names the referral this completion opened, in the same transaction.
 /// </summary>
 public sealed record CallCompleted(
-    string CallId, DateTimeOffset CompletedAt, CallOutcome Outcome, string? Topic, string? Department, string? ReferralId, string? AppointmentId);
+    string CallId, DateTimeOffset CompletedAt, CallOutcome Outcome, string? Topic, string? Department, string? ReferralId, string? AppointmentId) : IStreamEvent<Call>;
 
 /// <summary>
 /// Replaces recorded values after the fact; null fields stay as they were. The original events stay in the
@@ -45,7 +46,7 @@ public sealed record CallRecordCorrected(
     DateTimeOffset? CompletedAt,
     CallOutcome? Outcome,
     string? Department,
-    string? ReferralId);
+    string? ReferralId) : IStreamEvent<Call>;
 
 // ---- The aggregate ----
 
@@ -55,7 +56,7 @@ public sealed record Call(
     string ContractId,
     string ServiceLine,
     DateTimeOffset OfferedAt,
-    string? CallerHash)
+    string? CallerHash) : IAggregate<Call>
 {
     public long Version { get; init; }
 
@@ -84,43 +85,35 @@ public sealed record Call(
         : AbandonedAt is not null ? CallStatus.Abandoned
         : CallStatus.Offered;
 
-    public static Call Create(CallOffered e) =>
-        new(Infrastructure.StreamKeys.Call(e.CallId), e.CallId, e.ContractId, e.ServiceLine, e.OfferedAt, e.CallerHash);
+    public Call AtVersion(long version) => this with { Version = version };
 
-    public Call Apply(CallAnswered e) => this with { AnsweredAt = e.AnsweredAt, AgentId = e.AgentId };
-
-    public Call Apply(CallAbandoned e) => this with { AbandonedAt = e.AbandonedAt };
-
-    public Call Apply(CallCompleted e) => this with
+    /// <summary>The one fold of a call's events (ADR 14). A correction replaces the values it names.</summary>
+    public static Call When(Call? call, object @event) => (call, @event) switch
     {
-        CompletedAt = e.CompletedAt,
-        Outcome = e.Outcome,
-        Topic = e.Topic,
-        Department = e.Department,
-        ReferralId = e.ReferralId,
-        AppointmentId = e.AppointmentId,
+        (null, CallOffered e) => new(StreamKeys.Call(e.CallId), e.CallId, e.ContractId, e.ServiceLine, e.OfferedAt, e.CallerHash),
+        ({ } c, CallAnswered e) => c with { AnsweredAt = e.AnsweredAt, AgentId = e.AgentId },
+        ({ } c, CallAbandoned e) => c with { AbandonedAt = e.AbandonedAt },
+        ({ } c, CallCompleted e) => c with
+        {
+            CompletedAt = e.CompletedAt,
+            Outcome = e.Outcome,
+            Topic = e.Topic,
+            Department = e.Department,
+            ReferralId = e.ReferralId,
+            AppointmentId = e.AppointmentId,
+        },
+        ({ } c, CallRecordCorrected e) => c with
+        {
+            AnsweredAt = e.AnsweredAt ?? c.AnsweredAt,
+            AbandonedAt = e.AbandonedAt ?? c.AbandonedAt,
+            CompletedAt = e.CompletedAt ?? c.CompletedAt,
+            Outcome = e.Outcome ?? c.Outcome,
+            Department = e.Department ?? c.Department,
+            ReferralId = e.ReferralId ?? c.ReferralId,
+            Corrections = c.Corrections + 1,
+        },
+        _ => throw new UnknownEventException(typeof(Call), @event),
     };
-
-    public Call Apply(CallRecordCorrected e) => this with
-    {
-        AnsweredAt = e.AnsweredAt ?? AnsweredAt,
-        AbandonedAt = e.AbandonedAt ?? AbandonedAt,
-        CompletedAt = e.CompletedAt ?? CompletedAt,
-        Outcome = e.Outcome ?? Outcome,
-        Department = e.Department ?? Department,
-        ReferralId = e.ReferralId ?? ReferralId,
-        Corrections = Corrections + 1,
-    };
-
-    /// <summary>Applies events in memory, as Marten would when aggregating, for the answer to a write.</summary>
-    public Call Then(params object[] events) => events.Aggregate(this, (call, e) => e switch
-    {
-        CallAnswered answered => call.Apply(answered),
-        CallAbandoned abandoned => call.Apply(abandoned),
-        CallCompleted completed => call.Apply(completed),
-        CallRecordCorrected corrected => call.Apply(corrected),
-        _ => call,
-    } with { Version = call.Version + 1 });
 }
 
 /// <summary>A call as the API shows it: its current values, corrections applied.</summary>

@@ -1,46 +1,92 @@
-using System.Security.Claims;
+using Cooperation.Api.Appointments;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
-using JasperFx.Events;
+using Cooperation.Api.Referrals;
 using Marten;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Cooperation.Api.Calls;
 
-/// <summary>A call's stream, loaded for a change, with the contract it belongs to.</summary>
-public sealed record CallContext(IEventStream<Call> Stream, Contract? Contract)
+/// <summary>What a decision on a call reads besides the call and its contract.</summary>
+public sealed record CallReads
 {
-    public Call? Call => Stream.Aggregate;
+    public static CallReads Call { get; } = new();
+
+    /// <summary>Whether this referral exists (the one the command would open).</summary>
+    public string? Referral { get; init; }
+
+    /// <summary>The appointments booked in the call.</summary>
+    public bool Appointments { get; init; }
+
+    /// <summary>An appointment the command names.</summary>
+    public string? NamedAppointment { get; init; }
+
+    /// <summary>The referral the call opened, fetched for writing (a correction may move it).</summary>
+    public bool CallsReferral { get; init; }
+}
+
+/// <summary>The write step of a call's commands: reads the situation, lets <see cref="CallDecider"/> decide, stores.</summary>
+public sealed class CallWrites(WriteStep step, ContractCache contracts, TimeProvider clock)
+{
+    public Task<Written<CallSituation>> RunAsync(
+        HttpContext http, string callId, string? contractId, CallReads reads, Func<CallSituation, Decision> decide, CancellationToken ct) =>
+        step.RunAsync(http, (write, token) => ReadAsync(write, http, callId, contractId, reads, token), decide, ct);
+
+    private async Task<CallSituation> ReadAsync(
+        WriteSession write, HttpContext http, string callId, string? contractId, CallReads reads, CancellationToken ct)
+    {
+        var session = write.Session;
+        // Read before the call: a racing request that completed the call has opened its referral in the same
+        // transaction, so a referral seen here comes with a completed call read next.
+        var referralTaken = reads.Referral is { } referralId
+            && await session.Events.FetchStreamStateAsync(StreamKeys.Referral(referralId), ct) is not null;
+        var key = StreamKeys.Call(callId);
+        var call = await write.FetchAsync<Call>(key, ct);
+        var id = call?.ContractId ?? contractId;
+        var contract = id is null ? null : await contracts.GetAsync(write, id, ct);
+        var situation = new CallSituation(callId, call, contract, Caller.From(http.User), clock.GetUtcNow()) { ReferralTaken = referralTaken };
+        if (call is null)
+        {
+            return situation;
+        }
+
+        if (reads.Appointments)
+        {
+            situation = situation with
+            {
+                BookedAppointment = await session.Query<Appointment>().Where(a => a.CallId == callId).Select(a => a.AppointmentId).FirstOrDefaultAsync(ct),
+            };
+        }
+
+        if (reads.NamedAppointment is { } named && await session.LoadAsync<Appointment>(StreamKeys.Appointment(named), ct) is { } appointment)
+        {
+            situation = situation with { Named = new NamedAppointment(appointment.AppointmentId, appointment.CallId) };
+        }
+
+        if (reads.CallsReferral && call.ReferralId is { } opened)
+        {
+            situation = situation with { Referral = await write.FetchAsync<Referral>(StreamKeys.Referral(opened), ct) };
+        }
+
+        return situation;
+    }
 }
 
 public static class CallAccess
 {
-    public static async Task<CallContext> LoadAsync(IDocumentSession session, string callId, string? contractId, CancellationToken ct)
+    /// <summary>The answer to a call's command: the problem, or the call as it stands after the decision.</summary>
+    public static IResult Answer(Written<CallSituation> written, bool createdOnChange = false)
     {
-        var stream = await session.Events.FetchForWriting<Call>(StreamKeys.Call(callId), ct);
-        var id = stream.Aggregate?.ContractId ?? contractId;
-        var contract = id is null ? null : await session.LoadAsync<Contract>(StreamKeys.Contract(id), ct);
-        return new CallContext(stream, contract);
+        var (situation, decision) = written;
+        if (decision.Problem is { } problem)
+        {
+            return Results.Problem(problem);
+        }
+
+        var call = decision.After(situation.Call, StreamKeys.Call(situation.CallId))!;
+        return createdOnChange && !decision.IsRepeat
+            ? Results.Created($"/api/calls/{call.CallId}", CallView.From(call))
+            : Ok(call);
     }
-
-    /// <summary>404 for a call that does not exist or belongs to a contract out of the caller's reach.</summary>
-    public static ProblemDetails MustReach(CallContext context, string callId, ClaimsPrincipal user) =>
-        context.Call is not null && context.Contract is not null && context.Contract.IsReachableBy(Caller.From(user))
-            ? Problems.None
-            : Problems.NotFound($"There is no call '{callId}'.");
-
-    /// <summary>
-    /// 409 for a change to a call offered in an invoiced quarter (domain §6): the quarter's figures stay as billed.
-    /// A repeat of what is recorded is still answered as the retry it is.
-    /// </summary>
-    public static ProblemDetails MustBeOpen(CallContext context, bool repeat) =>
-        repeat ? Problems.None : MustBeOpen(context.Contract!, context.Call!);
-
-    public static ProblemDetails MustBeOpen(Contract contract, Call call) =>
-        contract.ClosingOf(Quarter.Of(call.OfferedAt)) is { } closed
-            ? Problems.Conflict("callId",
-                $"Call '{call.CallId}' was offered in {closed.Period}, which is invoiced ({closed.InvoiceNumber}): its record is closed. Cancel the invoice with a credit note to reopen the quarter.")
-            : Problems.None;
 
     public static IResult Ok(Call call) => Results.Ok(CallView.From(call));
 }

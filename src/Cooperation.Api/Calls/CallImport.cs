@@ -172,35 +172,44 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                 .ToHashSet(StringComparer.Ordinal);
 
             var callIds = lines.Select(l => l.Record.CallId).ToList();
-            var withAppointments = (await session.Query<Appointment>().Where(a => callIds.Contains(a.CallId)).Select(a => a.CallId!).ToListAsync(ct))
-                .ToHashSet(StringComparer.Ordinal);
+            var booked = (await session.Query<Appointment>().Where(a => callIds.Contains(a.CallId)).ToListAsync(ct))
+                .GroupBy(a => a.CallId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().AppointmentId, StringComparer.Ordinal);
 
             var current = new Dictionary<string, Call>(recorded, StringComparer.Ordinal);
             var appended = new Dictionary<string, List<object>>(StringComparer.Ordinal);
             var verdicts = new List<Verdict>(lines.Count);
+            var now = import._clock.GetUtcNow();
             foreach (var (number, record) in lines)
             {
                 var key = StreamKeys.Call(record.CallId!);
-                var decision = Decide(record, current.GetValueOrDefault(key), takenReferrals, withAppointments);
+                var call = current.GetValueOrDefault(key);
+                var referralId = ReferralAccess.IdFor(record.CallId!);
+                var situation = new CallSituation(record.CallId!, call, _contracts.GetValueOrDefault(call?.ContractId ?? record.ContractId!), caller, now)
+                {
+                    ReferralTaken = takenReferrals.Contains(StreamKeys.Referral(referralId)),
+                    BookedAppointment = booked.GetValueOrDefault(record.CallId!),
+                };
+                var decision = CallDecider.Record(record, OfferCallEndpoint.HashOf(record.Offer, import._pseudonym), situation);
                 if (decision.Problem is { } problem)
                 {
                     verdicts.Add(new Verdict.Refused(RejectedLine.From(number, record.CallId, problem)));
                     continue;
                 }
 
-                if (decision.Events.Count == 0)
+                if (decision.IsRepeat)
                 {
                     verdicts.Add(new Verdict.Unchanged());
                     continue;
                 }
 
                 verdicts.Add(new Verdict.Stored());
-                current[key] = decision.After!;
-                (appended.TryGetValue(key, out var events) ? events : appended[key] = []).AddRange(decision.Events);
-                if (decision.Referral is { } opened)
+                var events = decision.EventsOf(key);
+                current[key] = Aggregates.Fold(call, events)!;
+                (appended.TryGetValue(key, out var list) ? list : appended[key] = []).AddRange(events);
+                foreach (var opened in decision.Changes.Where(c => c.Key != key))
                 {
-                    takenReferrals.Add(StreamKeys.Referral(opened.ReferralId));
-                    session.Events.StartStream<Referral>(StreamKeys.Referral(opened.ReferralId), opened);
+                    takenReferrals.Add(opened.Key);
+                    session.Events.StartStream<Referral>(opened.Key, [.. opened.Events]);
                 }
             }
 
@@ -220,92 +229,6 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
             return verdicts;
         }
 
-        /// <summary>A line is judged step by step with the single requests' rules, on the call as the lines before left it.</summary>
-        private Decision Decide(CallRecord record, Call? call, HashSet<string> takenReferrals, HashSet<string> withAppointments)
-        {
-            var contract = _contracts.GetValueOrDefault(call?.ContractId ?? record.ContractId!);
-            var problem = OfferCallEndpoint.Decide(record.Offer, call, contract, caller, import._clock, import._pseudonym);
-            if (!problem.IsNone())
-            {
-                return Decision.Refuse(problem);
-            }
-
-            var events = new List<object>();
-            if (call is null)
-            {
-                var offered = new CallOffered(record.CallId!, record.ContractId!, record.ServiceLine!, record.OfferedAt!.Value,
-                    OfferCallEndpoint.HashOf(record.Offer, import._pseudonym));
-                events.Add(offered);
-                call = Call.Create(offered) with { Version = 1 };
-            }
-
-            if (record.Answer is { } answer)
-            {
-                if (!(problem = AnswerCallEndpoint.Decide(call, answer, import._clock)).IsNone())
-                {
-                    return Decision.Refuse(problem);
-                }
-
-                if (!AnswerCallEndpoint.IsRepeat(call, answer))
-                {
-                    Add(new CallAnswered(call.CallId, answer.AnsweredAt!.Value, answer.AgentId!));
-                }
-            }
-
-            if (record.Abandon is { } abandon)
-            {
-                if (!(problem = AbandonCallEndpoint.Decide(call, abandon, import._clock)).IsNone())
-                {
-                    return Decision.Refuse(problem);
-                }
-
-                if (call.AbandonedAt != abandon.AbandonedAt)
-                {
-                    Add(new CallAbandoned(call.CallId, abandon.AbandonedAt!.Value));
-                }
-            }
-
-            ReferralOpened? referral = null;
-            if (record.Complete is { } complete && !CompleteCallEndpoint.IsRepeat(call, complete))
-            {
-                if (!(problem = CompleteCallEndpoint.Decide(call, complete, import._clock)).IsNone())
-                {
-                    return Decision.Refuse(problem);
-                }
-
-                var outcome = complete.Outcome!.Value;
-                if (outcome != CallOutcome.AppointmentBooked && withAppointments.Contains(call.CallId))
-                {
-                    return Decision.Refuse(Problems.Conflict("outcome", $"An appointment was booked in call '{call.CallId}': its outcome is 'appointment-booked'."));
-                }
-
-                var referralId = outcome.OpensReferral() ? ReferralAccess.IdFor(call.CallId) : null;
-                if (referralId is not null && takenReferrals.Contains(StreamKeys.Referral(referralId)))
-                {
-                    return Decision.Refuse(Problems.Conflict("outcome", $"Referral '{referralId}' exists already; the call cannot open it."));
-                }
-
-                Add(new CallCompleted(call.CallId, complete.CompletedAt!.Value, outcome, complete.Topic, complete.Department, referralId, null));
-                referral = referralId is null
-                    ? null
-                    : new ReferralOpened(referralId, call.CallId, call.ContractId, call.ServiceLine, complete.Department!, outcome, complete.CompletedAt.Value);
-            }
-
-            // A line that would change a call of an invoiced quarter is refused; a repeat of what is recorded is not a change.
-            if (events.Count > 0 && contract is not null && CallAccess.MustBeOpen(contract, call) is var closed && !closed.IsNone())
-            {
-                return Decision.Refuse(closed);
-            }
-
-            return new Decision(null, events, call, referral);
-
-            void Add(object e)
-            {
-                events.Add(e);
-                call = call.Then(e);
-            }
-        }
-
         private static async Task<Dictionary<string, Call>> LoadCallsAsync(
             IDocumentSession session, IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
         {
@@ -315,13 +238,9 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                 .OrderBy(e => e.Sequence)
                 .ToListAsync(ct);
             return events.GroupBy(e => e.StreamKey!, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => Fold(g.ToList()), StringComparer.Ordinal);
+                .ToDictionary(g => g.Key, g => Aggregates.Fold<Call>(g)!, StringComparer.Ordinal);
         }
 
-        /// <summary>The same fold Marten's live aggregation makes, over events already loaded.</summary>
-        private static Call Fold(List<IEvent> events) =>
-            events.Skip(1).Aggregate(Call.Create((CallOffered)events[0].Data) with { Version = 1 }, (call, e) => call.Then(e.Data))
-                with { Version = events[^1].Version };
 
         private async Task LoadContractsAsync(IDocumentSession session, IEnumerable<string> ids, CancellationToken ct)
         {
@@ -334,11 +253,6 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                 _contracts[id] = found.FirstOrDefault(c => c.ContractId == id);
             }
         }
-    }
-
-    private sealed record Decision(ProblemDetails? Problem, List<object> Events, Call? After, ReferralOpened? Referral)
-    {
-        public static Decision Refuse(ProblemDetails problem) => new(problem, [], null, null);
     }
 
     private abstract record Verdict

@@ -1,10 +1,7 @@
 using System.Linq.Expressions;
-using Cooperation.Api.Appointments;
-using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
+using Cooperation.Api.Infrastructure;
 using FluentValidation;
-using Marten;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Cooperation.Api.Calls;
 
@@ -37,30 +34,4 @@ public static class CallRules
             .Must(id => id is null || ReferralAccess.IsValidId(id)).WithMessage(ReferralAccess.IdRule)
             .Must((x, id) => id is null || OpensReferral(x)).WithMessage("'referralId' is only given with the outcome 'referred' or 'callback-promised'.");
     }
-
-    /// <summary>
-    /// An appointment booked in a call settles it: such a call is completed, and stays, as 'appointment-booked'.
-    /// A named appointment must be one of this call's, or not yet known (the appointment system may report it later).
-    /// </summary>
-    public static async Task<ProblemDetails> FitsAppointmentsAsync(
-        IQuerySession session, Call call, CallOutcome outcome, string? appointmentId, CancellationToken ct)
-    {
-        if (outcome != CallOutcome.AppointmentBooked)
-        {
-            var booked = await session.Query<Appointment>().Where(a => a.CallId == call.CallId).Select(a => a.AppointmentId).FirstOrDefaultAsync(ct);
-            return booked is null
-                ? Problems.None
-                : Problems.Conflict("outcome", $"Appointment '{booked}' was booked in call '{call.CallId}': its outcome is 'appointment-booked'.");
-        }
-
-        var named = appointmentId is null ? null : await session.LoadAsync<Appointment>(StreamKeys.Appointment(appointmentId), ct);
-        return named is not null && named.CallId != call.CallId
-            ? Problems.Conflict("appointmentId", $"Appointment '{appointmentId}' was not booked in call '{call.CallId}'.")
-            : Problems.None;
-    }
-
-    /// <summary>Starts the referral a completion (or a correction) opens, in the caller's session and so its transaction.</summary>
-    public static void OpenReferral(IDocumentSession session, Call call, string referralId, string department, CallOutcome outcome, DateTimeOffset completedAt) =>
-        session.Events.StartStream<Referral>(StreamKeys.Referral(referralId),
-            new ReferralOpened(referralId, call.CallId, call.ContractId, call.ServiceLine, department, outcome, completedAt));
 }

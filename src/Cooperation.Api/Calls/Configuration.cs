@@ -1,3 +1,5 @@
+using Cooperation.Api.Infrastructure;
+using JasperFx.Events.Projections;
 using Marten;
 
 namespace Cooperation.Api.Calls;
@@ -9,17 +11,11 @@ public static class CallsConfiguration
         services.AddSingleton<CallerPseudonym>();
         services.AddSingleton<CallRecordRules>();
         services.AddSingleton<CallImport>();
+        services.AddSingleton<CallWrites>();
         services.AddHostedService<CallerKeyCheck>();
         return services;
     }
 
     /// <summary>Calls are aggregated live from their few events; no snapshot is written per call.</summary>
-    public static void AddCalls(this StoreOptions options)
-    {
-        options.Events.AddEventType<CallOffered>();
-        options.Events.AddEventType<CallAnswered>();
-        options.Events.AddEventType<CallAbandoned>();
-        options.Events.AddEventType<CallCompleted>();
-        options.Events.AddEventType<CallRecordCorrected>();
-    }
+    public static void AddCalls(this StoreOptions options) => options.AddStream<Call>(ProjectionLifecycle.Live);
 }

@@ -15,7 +15,11 @@ public static class AuditMetadataMiddleware
         session.CorrelationId = CorrelationId.Of(httpContext);
     }
 
-    /// <summary>Only endpoints that can write need a session stamped.</summary>
+    /// <summary>
+    /// Only endpoints that write through a session of Wolverine's need it stamped; those that write through the
+    /// write step stamp their own (and get no session, nor a transaction, from Wolverine).
+    /// </summary>
     public static bool AppliesTo(HttpChain chain) =>
-        chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE");
+        chain.HttpMethods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE")
+        && chain.Method.HandlerType.GetMethods().Any(m => m.GetParameters().Any(p => p.ParameterType == typeof(IDocumentSession)));
 }

@@ -9,7 +9,10 @@ public static class BusinessTime
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
     public static ProblemDetails NotInTheFuture(string field, DateTimeOffset instant, TimeProvider clock) =>
-        instant > clock.GetUtcNow() + ClockSkew
+        NotInTheFuture(field, instant, clock.GetUtcNow());
+
+    public static ProblemDetails NotInTheFuture(string field, DateTimeOffset instant, DateTimeOffset now) =>
+        instant > now + ClockSkew
             ? Problems.Invalid(field, $"'{field}' ({instant:O}) lies in the future.")
             : Problems.None;
 
@@ -20,5 +23,8 @@ public static class BusinessTime
 
     /// <summary>Both checks in order: the reported time is real, and it follows what it must follow.</summary>
     public static ProblemDetails Follows(string field, DateTimeOffset instant, string earlierField, DateTimeOffset earlier, TimeProvider clock) =>
-        NotInTheFuture(field, instant, clock).Then(() => NotBefore(field, instant, earlierField, earlier));
+        Follows(field, instant, earlierField, earlier, clock.GetUtcNow());
+
+    public static ProblemDetails Follows(string field, DateTimeOffset instant, string earlierField, DateTimeOffset earlier, DateTimeOffset now) =>
+        NotInTheFuture(field, instant, now).Then(() => NotBefore(field, instant, earlierField, earlier));
 }

@@ -11,7 +11,7 @@ public static class ReportsConfiguration
     /// </summary>
     public static void AddReports(this StoreOptions options)
     {
-        options.Projections.Snapshot<CallFacts>(SnapshotLifecycle.Async);
+        options.Projections.Add(new CallFactsProjection(), ProjectionLifecycle.Async);
         options.Schema.For<CallFacts>().Index(f => f.ContractId).Index(f => f.Quarter);
     }
 }

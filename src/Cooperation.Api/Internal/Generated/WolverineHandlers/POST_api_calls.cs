@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,27 +14,20 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_calls : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly Cooperation.Api.Calls.CallWrites _callWrites;
         private readonly Cooperation.Api.Calls.CallerPseudonym _callerPseudonym;
         private readonly FluentValidation.IValidator<Cooperation.Api.Calls.OfferCall> _validatorOfOfferCall;
-        private readonly System.TimeProvider _timeProvider;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_calls(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Calls.CallerPseudonym callerPseudonym, FluentValidation.IValidator<Cooperation.Api.Calls.OfferCall> validatorOfOfferCall, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_calls(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Calls.CallWrites callWrites, Cooperation.Api.Calls.CallerPseudonym callerPseudonym, FluentValidation.IValidator<Cooperation.Api.Calls.OfferCall> validatorOfOfferCall) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _callWrites = callWrites;
             _callerPseudonym = callerPseudonym;
             _validatorOfOfferCall = validatorOfOfferCall;
-            _timeProvider = timeProvider;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<Cooperation.Api.Calls.OfferCall>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -52,27 +43,9 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Cooperation.Api.Calls.OfferCallEndpoint").SetTag("http.route", "/api/calls").SetTag("http.request.method", "POST");
-            Cooperation.Api.Infrastructure.AuditMetadataMiddleware.Before(httpContext, documentSession);
-            var callContext = await Cooperation.Api.Calls.OfferCallEndpoint.LoadAsync(command, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
-            var problemDetails2 = Cooperation.Api.Calls.OfferCallEndpoint.Validate(command, callContext, httpContext.User, _timeProvider, _callerPseudonym);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
-            {
-                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
-                return;
-            }
-
             
             // The actual HTTP request handler execution
-            var result = Cooperation.Api.Calls.OfferCallEndpoint.Post(command, callContext, _callerPseudonym);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            var result = await Cooperation.Api.Calls.OfferCallEndpoint.Post(command, httpContext, _callWrites, _callerPseudonym, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
