@@ -44,6 +44,7 @@ public static class Benchmark
         try
         {
             await using var service = await ServiceProcess.StartAsync(connectionString, schema);
+            service.KeepLog = options.Keep;
             Console.WriteLine($"Service started at {service.BaseAddress}; memory: {service.Memory()}");
             var ok = await RunAsync(service, connectionString, schema, options);
             Console.WriteLine(service.LogSummary);

@@ -34,7 +34,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public string LogSummary => $"service log {log.Path}: {log.Warnings} warnings, {log.Errors} errors or worse";
+    /// <summary>Keep the service's log after it ends; without, it is removed unless it holds errors.</summary>
+    public bool KeepLog { get; set; }
+
+    public string LogSummary => $"service log {log.Path}: {log.Warnings} warnings, {log.Errors} errors or worse" +
+        (KeepLog || log.Errors > 0 ? string.Empty : " (removed at the end: nothing in it went wrong)");
 
     /// <summary>Applies the schema, starts the service and waits until <c>GET /health</c> answers 200.</summary>
     public static async Task<ServiceProcess> StartAsync(string connectionString, string schema)
@@ -65,6 +69,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         catch
         {
+            service.KeepLog = true; // the exception points to it
             await service.DisposeAsync();
             throw;
         }
@@ -224,6 +229,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         health.Dispose();
         sampling.Dispose();
         log.Dispose();
+        if (!KeepLog && log.Errors == 0)
+        {
+            File.Delete(log.Path);
+        }
     }
 
     private static int FreePort()
