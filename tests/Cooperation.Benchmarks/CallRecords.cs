@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Infrastructure;
-using Cooperation.Api.Referrals;
 
 namespace Cooperation.Benchmarks;
 
@@ -62,34 +60,6 @@ public static class CallRecords
         }
     }
 
-    /// <summary>The events the import records for a new call, as (stream key, version, event): the baseline writes the same.</summary>
-    public static IEnumerable<(string Stream, int Version, object Data)> EventsOf(CallRecord r, CallerPseudonym pseudonym)
-    {
-        var stream = StreamKeys.Call(r.CallId!);
-        var hash = CallerPseudonym.TryNormalize(r.Caller, out var e164) ? pseudonym.Hash(e164) : null;
-        var version = 1;
-        yield return (stream, version++, new CallOffered(r.CallId!, r.ContractId!, r.ServiceLine!, r.OfferedAt!.Value, hash));
-        if (r.AbandonedAt is { } abandonedAt)
-        {
-            yield return (stream, version, new CallAbandoned(r.CallId!, abandonedAt));
-            yield break;
-        }
-
-        yield return (stream, version++, new CallAnswered(r.CallId!, r.AnsweredAt!.Value, r.AgentId!));
-        if (r.Outcome is not { } outcome)
-        {
-            yield break;
-        }
-
-        var referralId = outcome.OpensReferral() ? ReferralAccess.IdFor(r.CallId!) : null;
-        yield return (stream, version, new CallCompleted(r.CallId!, r.CompletedAt!.Value, outcome, r.Topic, r.Department, referralId, null));
-        if (referralId is not null)
-        {
-            yield return (StreamKeys.Referral(referralId),
-                1, new ReferralOpened(referralId, r.CallId!, r.ContractId!, r.ServiceLine!, r.Department!, outcome, r.CompletedAt.Value));
-        }
-    }
-
     /// <summary>A Bochum number in E.164 or a Castrop-Rauxel one as dialled in Germany.</summary>
     private static string Caller(Random random) => random.Next(2) == 0
         ? $"+49234{random.Next(2_000_000, 9_999_999)}"
@@ -100,7 +70,4 @@ public static class CallRecords
         var local = day.ToDateTime(TimeOnly.FromTimeSpan(time));
         return new DateTimeOffset(local, Berlin.Zone.GetUtcOffset(local));
     }
-
-    /// <summary>Event type names as Marten stores them ("call_offered").</summary>
-    public static string TypeName(object data) => JsonNamingPolicy.SnakeCaseLower.ConvertName(data.GetType().Name);
 }

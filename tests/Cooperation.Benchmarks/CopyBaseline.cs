@@ -1,19 +1,17 @@
 using System.Diagnostics;
-using Marten;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Cooperation.Benchmarks;
 
 /// <summary>
-/// What this machine's PostgreSQL takes right now without any application logic: the same events, serialized as
-/// Marten stores them, written with one binary COPY into a table shaped like <c>mt_events</c> (its key and its
-/// unique stream version). The import's time is reported as a multiple of this one, because the machine is noisy.
+/// What this machine's PostgreSQL takes right now without any application logic: the event rows the import stored,
+/// read back as they are, written with one binary COPY into a table shaped like <c>mt_events</c> (its key and its
+/// unique stream version). The import's speed is reported as a fraction of this one, because the machine is noisy.
 /// </summary>
 public static class CopyBaseline
 {
-    public static async Task<(TimeSpan Elapsed, long Rows)> RunAsync(
-        string connectionString, string schema, IDocumentStore store, IEnumerable<(string Stream, int Version, object Data)> events)
+    public static async Task<(TimeSpan Elapsed, long Rows)> RunAsync(string connectionString, string schema, long afterSequence)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -28,10 +26,20 @@ public static class CopyBaseline
             await create.ExecuteNonQueryAsync();
         }
 
-        // Serialized before the clock starts: the baseline is what PostgreSQL takes, not what we compute.
-        var serializer = store.Options.Serializer();
-        var rows = events.Select(e => (e.Stream, e.Version, Json: serializer.ToJson(e.Data), Type: CallRecords.TypeName(e.Data), DotnetType: e.Data.GetType().FullName))
-            .ToList();
+        // Read before the clock starts: the baseline is what PostgreSQL takes to write, not what it takes to read.
+        var rows = new List<(string Stream, long Version, string Json, string Type, string? DotnetType)>();
+        await using (var select = new NpgsqlCommand(
+            $"select stream_id, version, data::text, type, mt_dotnet_type from {schema}.mt_events where seq_id > $1 order by seq_id", connection))
+        {
+            select.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSequence });
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3),
+                    await reader.IsDBNullAsync(4) ? null : reader.GetString(4)));
+            }
+        }
+
         var watch = Stopwatch.StartNew();
         await using (var import = await connection.BeginBinaryImportAsync(
             $"copy {schema}.copy_baseline (seq_id, id, stream_id, version, data, type, mt_dotnet_type, correlation_id, user_name) from stdin (format binary)"))
@@ -43,7 +51,7 @@ public static class CopyBaseline
                 await import.WriteAsync(++seq, NpgsqlDbType.Bigint);
                 await import.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
                 await import.WriteAsync(stream, NpgsqlDbType.Varchar);
-                await import.WriteAsync((long)version, NpgsqlDbType.Bigint);
+                await import.WriteAsync(version, NpgsqlDbType.Bigint);
                 await import.WriteAsync(json, NpgsqlDbType.Jsonb);
                 await import.WriteAsync(type, NpgsqlDbType.Varchar);
                 await import.WriteAsync(dotnetType, NpgsqlDbType.Varchar);

@@ -1,167 +1,111 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Alba;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Infrastructure;
-using Cooperation.Api.Reports;
-using Cooperation.Api.Tests.Fixtures;
-using Cooperation.LocalPostgres;
-using JasperFx.CommandLine;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Wolverine;
 
 namespace Cooperation.Benchmarks;
 
 /// <summary>
-/// Measures the bulk import <c>POST /api/calls/batch</c> (ADR 9) with generated call records against a raw COPY of
-/// the same events in the same run, then sends the same lines again to measure what a repeat costs.
-/// <c>dotnet run -c Release --project tests/Cooperation.Benchmarks -- [--lines 100000] [--keep]</c>
+/// The bulk import <c>POST /api/calls/batch</c> (ADR 9) with generated call records, against a raw COPY of the events
+/// it stored in the same run; then the same lines again, to measure what a repeat costs.
 /// </summary>
 public static class ImportBenchmark
 {
-    private const string Database = "cooperation_bench";
-    private const string ContractId = "bench-bochum-castrop-rauxel";
-    private static readonly string Acd = Tokens.For(Roles.ServiceCentre, "bochum", "acd");
+    private sealed record Pass(BatchResult Result, TimeSpan Elapsed);
 
-    private sealed record Pass(BatchResult Result, TimeSpan Elapsed, long AllocatedBytes);
-
-    public static async Task<int> Main(string[] args)
+    /// <summary>What the import measured. <c>Ok</c>: every line accepted the first time, a duplicate the second.</summary>
+    public sealed record Figures(
+        int Lines, long Events, TimeSpan First, TimeSpan Repeat, TimeSpan Copy, long MostBehind, TimeSpan ReportsCurrentAfter, bool Ok)
     {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        var index = Array.IndexOf(args, "--lines");
-        var lines = index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : 100_000;
-        var keep = args.Contains("--keep");
-        var schema = "bench_" + Guid.NewGuid().ToString("N")[..10];
+        public double EventsPerSecond => Events / First.TotalSeconds;
 
-        var connectionString = await LocalDatabase.EnsureAsync(Database, Console.WriteLine);
-        Environment.SetEnvironmentVariable(LocalDatabase.EnvironmentVariable, connectionString);
-        Environment.SetEnvironmentVariable("Cooperation__Schema", schema);
-        // The host's information logs would bury the figures; its warnings and errors still show.
-        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        Tokens.ConfigureHost();
-        JasperFxEnvironment.AutoStartHost = true;
-        // WebApplicationFactory finds the API's content root through MvcTestingAppManifest.json in the current
-        // directory: the output directory under `dotnet test`, wherever the caller stands under `dotnet run`.
-        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
-        Console.WriteLine($"Benchmark: {lines:N0} lines to POST /api/calls/batch, database {Database}, schema {schema}");
-        try
-        {
-            await using var host = await AlbaHost.For<Program>(builder => builder.ConfigureServices(services =>
-            {
-                services.RunWolverineInSoloMode();
-                services.DisableAllExternalWolverineTransports();
-                // Wolverine would scan the entry assembly, this one, and find no endpoints.
-                services.ConfigureWolverine(opts => opts.ApplicationAssembly = typeof(Program).Assembly);
-            }));
-            return await RunAsync(host, connectionString, schema, lines);
-        }
-        finally
-        {
-            if (keep)
-            {
-                Console.WriteLine($"Kept schema {schema} (drop it with: drop schema {schema} cascade)");
-            }
-            else
-            {
-                await ExecuteAsync(connectionString, $"drop schema if exists {schema} cascade");
-            }
-        }
+        public double RepeatEventsPerSecond => Events / Repeat.TotalSeconds;
+
+        public double CopyEventsPerSecond => Events / Copy.TotalSeconds;
     }
 
-    private static async Task<int> RunAsync(IAlbaHost host, string connectionString, string schema, int lines)
+    public static async Task<Figures> RunAsync(ServiceProcess service, HttpClient http, string connectionString, string schema, string contractId, int lines)
     {
-        using var client = host.Server.CreateClient();
-        client.Timeout = Timeout.InfiniteTimeSpan; // a night's file takes longer than HttpClient's 100 s default
-        using (var sign = new HttpRequestMessage(HttpMethod.Post, "/api/contracts") { Content = JsonContent.Create(ContractRequests.Sign(ContractId)) })
-        {
-            sign.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.ContractAdmin());
-            using var signed = await client.SendAsync(sign);
-            signed.EnsureSuccessStatusCode();
-        }
-
         // The endpoint's first request loads its handler and compiles Marten's queries: a one-off, not the import's cost.
-        await ImportAsync(client, CallRecords.Generate(ContractId, 1).Select(r => r with { CallId = "warm-up" }), null);
-        var eventsBefore = await EventCountAsync(connectionString, schema);
+        await ImportAsync(http, CallRecords.Generate(contractId, 1).Select(r => r with { CallId = "warm-up" }), null);
+        await service.WaitForReportsAsync();
+        var sequenceBefore = await ScalarAsync(connectionString, $"select coalesce(max(seq_id), 0) from {schema}.mt_events");
 
         // The reports' projection runs beside the import (ADR 11): how far behind does it fall, how soon is it current?
-        var store = host.Services.GetRequiredService<IDocumentStore>();
         using var sampling = new CancellationTokenSource();
         var behind = 0L;
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                behind = Math.Max(behind, await EventsBehindAsync(store));
+                behind = Math.Max(behind, await service.EventsBehindAsync());
                 await Task.Delay(1000, CancellationToken.None);
             }
         });
-        var first = await ImportAsync(client, CallRecords.Generate(ContractId, lines), "pass 1");
-        var behindAtEnd = await EventsBehindAsync(store);
-        var catchingUp = Stopwatch.StartNew();
-        await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(30));
-        catchingUp.Stop();
+        var cpu = service.MeasureCpu();
+        var first = await ImportAsync(http, CallRecords.Generate(contractId, lines), "pass 1");
+        var firstCpu = cpu.Summary();
+        var behindAtEnd = await service.EventsBehindAsync();
+        var current = await service.WaitForReportsAsync();
         await sampling.CancelAsync();
         await sampler;
-        var written = await EventCountAsync(connectionString, schema) - eventsBefore;
-        Report("Pass 1: new calls", first, written);
+        var written = await EventsAfterAsync(connectionString, schema, sequenceBefore);
+        Report("Pass 1: new calls", first, written, firstCpu);
         Console.WriteLine($"""
               reports behind, most   {Math.Max(behind, behindAtEnd):N0} events (sampled every second)
-              behind at the end      {behindAtEnd:N0} events, current {catchingUp.Elapsed.TotalSeconds:F1} s after the import's answer
+              behind at the end      {behindAtEnd:N0} events, current {current.TotalSeconds:F1} s after the import's answer
+              service memory         {service.Memory()}
             """);
 
-        var second = await ImportAsync(client, CallRecords.Generate(ContractId, lines), "pass 2");
-        var rewritten = await EventCountAsync(connectionString, schema) - eventsBefore - written;
-        Report("Pass 2: the same lines again", second, rewritten);
+        cpu = service.MeasureCpu();
+        var second = await ImportAsync(http, CallRecords.Generate(contractId, lines), "pass 2");
+        var secondCpu = cpu.Summary();
+        var rewritten = await EventsAfterAsync(connectionString, schema, sequenceBefore) - written;
+        Report("Pass 2: the same lines again", second, rewritten, secondCpu);
         var allDuplicates = second.Result.Duplicates == lines && second.Result.Accepted == 0 && second.Result.RejectedCount == 0 && rewritten == 0;
         Console.WriteLine($"""
               every line a duplicate, nothing stored: {(allDuplicates ? "yes" : "NO")}
               repeat time / first time  {second.Elapsed / first.Elapsed:F2}
+              service memory            {service.Memory()}
             """);
 
-        var pseudonym = host.Services.GetRequiredService<CallerPseudonym>();
-        var (copyElapsed, rows) = await CopyBaseline.RunAsync(connectionString, schema, store,
-            CallRecords.Generate(ContractId, lines).SelectMany(r => CallRecords.EventsOf(r, pseudonym)));
+        var (copy, rows) = await CopyBaseline.RunAsync(connectionString, schema, sequenceBefore);
         Console.WriteLine($"""
-            Baseline: binary COPY of the same events into a table shaped like mt_events (run last: the passes' memory is their own)
+            Baseline: binary COPY of the events pass 1 stored into a table shaped like mt_events
               rows                {rows:N0}
-              elapsed             {copyElapsed.TotalSeconds:F2} s
-              events/s            {rows / copyElapsed.TotalSeconds:N0}
+              elapsed             {copy.TotalSeconds:F2} s
+              events/s            {rows / copy.TotalSeconds:N0}
               import events/s     {written / first.Elapsed.TotalSeconds:N0}
-              import time / COPY  {first.Elapsed / copyElapsed:F1}x
-              repeat time / COPY  {second.Elapsed / copyElapsed:F1}x
+              import time / COPY  {first.Elapsed / copy:F1}x
+              repeat time / COPY  {second.Elapsed / copy:F1}x
             """);
 
-        return allDuplicates && first.Result.Accepted == lines && rows == written ? 0 : 1;
+        return new Figures(lines, written, first.Elapsed, second.Elapsed, copy, Math.Max(behind, behindAtEnd), current,
+            allDuplicates && first.Result.Accepted == lines && rows == written);
     }
 
-    private static async Task<Pass> ImportAsync(HttpClient client, IEnumerable<CallRecord> records, string? label)
+    private static async Task<Pass> ImportAsync(HttpClient http, IEnumerable<CallRecord> records, string? label)
     {
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
         var progress = label is null
             ? (Action<long>)(_ => { })
             : sent => Console.WriteLine($"  {label}: {sent:N0} lines sent, {watch.Elapsed.TotalSeconds:F1} s");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/calls/batch") { Content = new NdjsonContent(records, progress) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(ImportCallsEndpoint.NdjsonMediaType);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Acd);
-        using var response = await client.SendAsync(request);
+        using var response = await http.SendAsync(request);
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"The import answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
 
         var result = await response.Content.ReadFromJsonAsync<BatchResult>(ApiJson.Options);
-        return new Pass(result!, watch.Elapsed, GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        return new Pass(result!, watch.Elapsed);
     }
 
-    private static void Report(string title, Pass pass, long events)
+    private static void Report(string title, Pass pass, long events, string cpu)
     {
-        using var process = Process.GetCurrentProcess();
         var seconds = pass.Elapsed.TotalSeconds;
         var result = pass.Result;
         Console.WriteLine($"""
@@ -173,8 +117,7 @@ public static class ImportBenchmark
               accepted            {result.Accepted:N0}
               duplicates          {result.Duplicates:N0}
               rejected            {result.RejectedCount:N0}
-              peak working set    {process.PeakWorkingSet64 / 1048576.0:N0} MiB (process so far)
-              GC allocated        {pass.AllocatedBytes / 1048576.0:N0} MiB (this pass, generator and host together)
+              {cpu}
             """);
         foreach (var rejected in result.Rejected.Take(5))
         {
@@ -183,25 +126,14 @@ public static class ImportBenchmark
         }
     }
 
-    private static async Task<long> EventsBehindAsync(IDocumentStore store)
-    {
-        var (upTo, latest) = await ReportProgress.PositionAsync(store);
-        return latest - upTo;
-    }
+    private static Task<long> EventsAfterAsync(string connectionString, string schema, long sequence) =>
+        ScalarAsync(connectionString, $"select count(*) from {schema}.mt_events where seq_id > {sequence}");
 
-    private static async Task<long> EventCountAsync(string connectionString, string schema)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand($"select count(*) from {schema}.mt_events", connection);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }
