@@ -43,6 +43,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Cus
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
 builder.Services.AddSingleton<WriteStep>();
+builder.Services.AddSingleton<EventRows>();
 var contracts = new ContractCache();
 builder.Services.AddSingleton(contracts);
 builder.Services.AddCalls();

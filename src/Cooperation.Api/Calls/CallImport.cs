@@ -1,76 +1,129 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Threading.Channels;
 using Cooperation.Api.Appointments;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
-using JasperFx.Events;
 using Marten;
-using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace Cooperation.Api.Calls;
 
 /// <summary>
-/// Imports call records in bulk (ADR 9). Lines are read as they arrive and decided in chunks: one query loads
-/// the chunk's recorded calls, each line is judged by the same rules as the single requests, and the chunk's
-/// events for many streams go to the database in one transaction. If that transaction loses a race with
-/// another writer, its lines are written one by one, so each line is still stored whole or not at all.
+/// Imports call records in bulk (ADR 9, ADR 14). One task reads, checks and pseudonymises lines while another
+/// decides and writes the chunk before, so the database is never idle waiting for parsing. Each chunk: one round
+/// trip finds which of its calls (and of the referrals they would open) exist, by primary key; only existing calls'
+/// events are read; each line is decided by <see cref="CallDecider.Record"/>, the single requests' rules; new call
+/// streams go in with one binary COPY, the rest through Marten, all in one transaction, guarded by the contracts'
+/// versions. If that transaction loses a race with another writer, its lines are written one by one, so each line
+/// is still stored whole or not at all.
 /// </summary>
-public sealed class CallImport(IDocumentStore store, CallRecordRules rules, CallerPseudonym pseudonym, TimeProvider clock, ILogger<CallImport> log)
+public sealed class CallImport(
+    IDocumentStore store, CallRecordRules rules, CallerPseudonym pseudonym, ContractCache contracts, EventRows rows, TimeProvider clock, ILogger<CallImport> log)
 {
     public const int MaxLineBytes = 64 * 1024;
-    public const int ChunkSize = 500;
+    public const int ChunkSize = 1000;
     public const int MaxRejectedListed = 1000;
     private const int ProgressEvery = 10_000;
     private const int AttemptsPerLine = 3;
 
+    private readonly string _schema = store.Options.Events.DatabaseSchemaName;
     private readonly IDocumentStore _store = store;
+    private readonly ContractCache _contracts = contracts;
+    private readonly EventRows _rows = rows;
     private readonly TimeProvider _clock = clock;
-    private readonly CallerPseudonym _pseudonym = pseudonym;
-    private readonly ILogger<CallImport> _log = log;
 
     public async Task<BatchResult> RunAsync(PipeReader body, Caller caller, string? correlationId, CancellationToken ct)
     {
         var run = new Run(this, caller, correlationId);
-        var chunk = new List<(long Line, CallRecord Record)>(ChunkSize);
-        var reader = new NdjsonReader<CallRecord>(body, ApiJson.Options, MaxLineBytes);
-        await foreach (var line in reader.ReadAsync(ct))
+        var begun = Stopwatch.GetTimestamp();
+        // Two chunks ahead at most: memory stays bounded by the chunk size, whatever the body's size.
+        var chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = ReadAsync(body, chunks.Writer, stop.Token);
+        try
         {
-            run.Lines = line.Number;
-            if (line.Value is null)
-            {
-                run.Reject(new RejectedLine(line.Number, null, StatusCodes.Status400BadRequest,
-                    new Dictionary<string, string[]> { [line.Field!] = [line.Error!] }));
-                continue;
-            }
-
-            if (rules.Check(line.Value) is { Count: > 0 } errors)
-            {
-                run.Reject(new RejectedLine(line.Number, line.Value.CallId, StatusCodes.Status400BadRequest, errors));
-                continue;
-            }
-
-            chunk.Add((line.Number, line.Value));
-            if (chunk.Count == ChunkSize)
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(ct))
             {
                 await run.WriteAsync(chunk, ct);
-                chunk.Clear();
             }
+
+            await reading;
+        }
+        finally
+        {
+            // Never leave the reader running on a body the request no longer owns.
+            await stop.CancelAsync();
+            await Task.WhenAny(reading);
         }
 
-        await run.WriteAsync(chunk, ct);
-        _log.LogInformation("Call batch: {Lines} lines, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected",
-            run.Lines, run.Accepted, run.Duplicates, run.RejectedCount);
+        log.LogInformation(
+            "Call batch: {Lines} lines, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected in {Seconds:F1} s; looking up {LookingUp:F1} s, deciding {Deciding:F1} s, writing {Writing:F1} s, the rest waiting for lines",
+            run.Lines, run.Accepted, run.Duplicates, run.RejectedCount, Stopwatch.GetElapsedTime(begun).TotalSeconds,
+            run.LookingUp.TotalSeconds, run.Deciding.TotalSeconds, run.Writing.TotalSeconds);
         return run.Result;
     }
 
-    /// <summary>One request's import: its counts, and the contracts of the chunk it is writing.</summary>
+    /// <summary>Reads, checks and pseudonymises the lines, and hands them on in chunks.</summary>
+    private async Task ReadAsync(PipeReader body, ChannelWriter<Chunk> chunks, CancellationToken ct)
+    {
+        try
+        {
+            var chunk = new Chunk();
+            var reader = new NdjsonReader<CallRecord>(body, ApiJson.Options, MaxLineBytes);
+            await foreach (var line in reader.ReadAsync(ct))
+            {
+                chunk.LastLine = line.Number;
+                if (line.Value is null)
+                {
+                    chunk.Rejected.Add(new RejectedLine(line.Number, null, StatusCodes.Status400BadRequest,
+                        new Dictionary<string, string[]> { [line.Field!] = [line.Error!] }));
+                }
+                else if (rules.Check(line.Value) is { Count: > 0 } errors)
+                {
+                    chunk.Rejected.Add(new RejectedLine(line.Number, line.Value.CallId, StatusCodes.Status400BadRequest, errors));
+                }
+                else
+                {
+                    chunk.Lines.Add(new ImportLine(line.Number, line.Value, OfferCallEndpoint.HashOf(line.Value.Offer, pseudonym)));
+                }
+
+                if (chunk.Lines.Count == ChunkSize || chunk.Rejected.Count == ChunkSize)
+                {
+                    await chunks.WriteAsync(chunk, ct);
+                    chunk = new Chunk { LastLine = chunk.LastLine };
+                }
+            }
+
+            await chunks.WriteAsync(chunk, ct);
+            chunks.Complete();
+        }
+        catch (Exception e)
+        {
+            chunks.Complete(e);
+            throw;
+        }
+    }
+
+    private sealed record ImportLine(long Number, CallRecord Record, string? CallerHash);
+
+    private sealed class Chunk
+    {
+        public List<ImportLine> Lines { get; } = new(ChunkSize);
+
+        public List<RejectedLine> Rejected { get; } = [];
+
+        public long LastLine { get; set; }
+    }
+
+    /// <summary>One request's import: its counts.</summary>
     private sealed class Run(CallImport import, Caller caller, string? correlationId)
     {
-        private readonly Dictionary<string, Contract?> _contracts = new(StringComparer.Ordinal);
         private readonly List<RejectedLine> _rejected = [];
         private long _nextProgress = ProgressEvery;
 
-        public long Lines { get; set; }
+        public long Lines { get; private set; }
 
         public long Accepted { get; private set; }
 
@@ -78,9 +131,16 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
 
         public long RejectedCount { get; private set; }
 
+        /// <summary>Where the time went, for the log: a slow import tells its operator which side to look at.</summary>
+        public TimeSpan LookingUp { get; private set; }
+
+        public TimeSpan Deciding { get; private set; }
+
+        public TimeSpan Writing { get; private set; }
+
         public BatchResult Result => new(Accepted, Duplicates, _rejected.OrderBy(r => r.Line).ToList(), RejectedCount, Lines);
 
-        public void Reject(RejectedLine line)
+        private void Reject(RejectedLine line)
         {
             RejectedCount++;
             if (_rejected.Count < MaxRejectedListed)
@@ -89,48 +149,47 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
             }
         }
 
-        public async Task WriteAsync(IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+        public async Task WriteAsync(Chunk chunk, CancellationToken ct)
         {
-            if (lines.Count == 0)
+            Lines = chunk.LastLine;
+            chunk.Rejected.ForEach(Reject);
+            if (chunk.Lines.Count > 0)
             {
-                return;
-            }
-
-            List<Verdict> verdicts;
-            try
-            {
-                verdicts = await TryWriteAsync(lines, ct);
-            }
-            catch (Exception e) when (LostRaces.IsLostRace(e))
-            {
-                verdicts = await WriteOneByOneAsync(lines, ct);
-            }
-
-            foreach (var verdict in verdicts)
-            {
-                switch (verdict)
+                List<Verdict> verdicts;
+                try
                 {
-                    case Verdict.Stored:
-                        Accepted++;
-                        break;
-                    case Verdict.Unchanged:
-                        Duplicates++;
-                        break;
-                    case Verdict.Refused refused:
-                        Reject(refused.Line);
-                        break;
+                    verdicts = await TryWriteAsync(chunk.Lines, ct);
+                }
+                catch (Exception e) when (IsLostRace(e))
+                {
+                    verdicts = await WriteOneByOneAsync(chunk.Lines, ct);
+                }
+
+                foreach (var verdict in verdicts)
+                {
+                    switch (verdict)
+                    {
+                        case Verdict.Stored:
+                            Accepted++;
+                            break;
+                        case Verdict.Unchanged:
+                            Duplicates++;
+                            break;
+                        case Verdict.Refused refused:
+                            Reject(refused.Line);
+                            break;
+                    }
                 }
             }
 
             if (Lines >= _nextProgress)
             {
-                import._log.LogInformation("Call batch: {Lines} lines read, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected so far",
-                    Lines, Accepted, Duplicates, RejectedCount);
+                import.LogProgress(Lines, Accepted, Duplicates, RejectedCount);
                 _nextProgress = (Lines / ProgressEvery + 1) * ProgressEvery;
             }
         }
 
-        private async Task<List<Verdict>> WriteOneByOneAsync(IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+        private async Task<List<Verdict>> WriteOneByOneAsync(List<ImportLine> lines, CancellationToken ct)
         {
             var verdicts = new List<Verdict>(lines.Count);
             foreach (var line in lines)
@@ -142,13 +201,13 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                         verdicts.AddRange(await TryWriteAsync([line], ct));
                         break;
                     }
-                    catch (Exception e) when (LostRaces.IsLostRace(e) && attempt < AttemptsPerLine)
+                    catch (Exception e) when (IsLostRace(e) && attempt < AttemptsPerLine)
                     {
                         // Another writer again: read its state and decide afresh.
                     }
-                    catch (Exception e) when (LostRaces.IsLostRace(e))
+                    catch (Exception e) when (IsLostRace(e))
                     {
-                        verdicts.Add(new Verdict.Refused(new RejectedLine(line.Line, line.Record.CallId, StatusCodes.Status409Conflict,
+                        verdicts.Add(new Verdict.Refused(new RejectedLine(line.Number, line.Record.CallId, StatusCodes.Status409Conflict,
                             new Dictionary<string, string[]> { ["callId"] = ["The call kept changing while it was imported; send the line again."] })));
                         break;
                     }
@@ -159,37 +218,42 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
         }
 
         /// <summary>Decides the lines on the recorded state and saves what they add in one transaction.</summary>
-        private async Task<List<Verdict>> TryWriteAsync(IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+        private async Task<List<Verdict>> TryWriteAsync(List<ImportLine> lines, CancellationToken ct)
         {
             await using var session = import._store.LightweightSession();
             session.LastModifiedBy = caller.Subject;
             session.CorrelationId = correlationId;
+            var write = new WriteSession(session);
 
-            var recorded = await LoadCallsAsync(session, lines, ct);
-            await LoadContractsAsync(session, lines.Select(l => l.Record.ContractId!).Concat(recorded.Values.Select(c => c.ContractId)), ct);
-            var referralKeys = lines.Select(l => StreamKeys.Referral(ReferralAccess.IdFor(l.Record.CallId!))).ToList();
-            var takenReferrals = (await session.Query<Referral>().Where(r => referralKeys.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct))
-                .ToHashSet(StringComparer.Ordinal);
+            var started = Stopwatch.GetTimestamp();
+            var known = await import.ExistingAsync(session, lines, ct);
+            var recorded = await import.LoadCallsAsync(lines.Select(l => StreamKeys.Call(l.Record.CallId!)).Where(known.ContainsKey), ct);
+            var contractsById = new Dictionary<string, Contract?>(StringComparer.Ordinal);
+            foreach (var id in lines.Select(l => l.Record.ContractId!).Concat(recorded.Values.Select(c => c.ContractId)).Distinct(StringComparer.Ordinal))
+            {
+                contractsById[id] = await import._contracts.GetAsync(write, id, ct);
+            }
 
             var callIds = lines.Select(l => l.Record.CallId).ToList();
             var booked = (await session.Query<Appointment>().Where(a => callIds.Contains(a.CallId)).ToListAsync(ct))
                 .GroupBy(a => a.CallId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().AppointmentId, StringComparer.Ordinal);
 
+            var decided = Stopwatch.GetTimestamp();
+            LookingUp += Stopwatch.GetElapsedTime(started, decided);
             var current = new Dictionary<string, Call>(recorded, StringComparer.Ordinal);
             var appended = new Dictionary<string, List<object>>(StringComparer.Ordinal);
             var verdicts = new List<Verdict>(lines.Count);
             var now = import._clock.GetUtcNow();
-            foreach (var (number, record) in lines)
+            foreach (var (number, record, callerHash) in lines)
             {
                 var key = StreamKeys.Call(record.CallId!);
                 var call = current.GetValueOrDefault(key);
-                var referralId = ReferralAccess.IdFor(record.CallId!);
-                var situation = new CallSituation(record.CallId!, call, _contracts.GetValueOrDefault(call?.ContractId ?? record.ContractId!), caller, now)
+                var situation = new CallSituation(record.CallId!, call, contractsById.GetValueOrDefault(call?.ContractId ?? record.ContractId!), caller, now)
                 {
-                    ReferralTaken = takenReferrals.Contains(StreamKeys.Referral(referralId)),
+                    ReferralTaken = known.ContainsKey(StreamKeys.Referral(ReferralAccess.IdFor(record.CallId!))),
                     BookedAppointment = booked.GetValueOrDefault(record.CallId!),
                 };
-                var decision = CallDecider.Record(record, OfferCallEndpoint.HashOf(record.Offer, import._pseudonym), situation);
+                var decision = CallDecider.Record(record, callerHash, situation);
                 if (decision.Problem is { } problem)
                 {
                     verdicts.Add(new Verdict.Refused(RejectedLine.From(number, record.CallId, problem)));
@@ -208,11 +272,15 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                 (appended.TryGetValue(key, out var list) ? list : appended[key] = []).AddRange(events);
                 foreach (var opened in decision.Changes.Where(c => c.Key != key))
                 {
-                    takenReferrals.Add(opened.Key);
+                    known[opened.Key] = opened.Events.Count;
+                    // Referrals have an inline projection (the department's work queue): Marten starts them.
                     session.Events.StartStream<Referral>(opened.Key, [.. opened.Events]);
                 }
             }
 
+            var writing = Stopwatch.GetTimestamp();
+            Deciding += Stopwatch.GetElapsedTime(decided, writing);
+            var newCalls = new List<StreamEvents>();
             foreach (var (key, events) in appended)
             {
                 if (recorded.TryGetValue(key, out var before))
@@ -221,38 +289,48 @@ public sealed class CallImport(IDocumentStore store, CallRecordRules rules, Call
                 }
                 else
                 {
-                    session.Events.StartStream<Call>(key, events);
+                    newCalls.Add(new StreamEvents(key, events));
                 }
             }
 
+            await session.BeginTransactionAsync(ct);
+            await import._rows.StartStreamsAsync((NpgsqlConnection)session.Connection!, typeof(Call), newCalls, caller.Subject, correlationId, ct);
+            write.Guard();
             await session.SaveChangesAsync(ct);
+            Writing += Stopwatch.GetElapsedTime(writing);
             return verdicts;
         }
+    }
 
-        private static async Task<Dictionary<string, Call>> LoadCallsAsync(
-            IDocumentSession session, IReadOnlyList<(long Line, CallRecord Record)> lines, CancellationToken ct)
+    private void LogProgress(long lines, long accepted, long duplicates, long rejected) =>
+        log.LogInformation("Call batch: {Lines} lines read, {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected so far",
+            lines, accepted, duplicates, rejected);
+
+    /// <summary>A lost race, or a call started by another writer between our look and our COPY.</summary>
+    private static bool IsLostRace(Exception e) =>
+        LostRaces.IsLostRace(e) || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } || e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>Which of the chunk's calls, and of the referrals they would open, exist, with their versions: by primary key.</summary>
+    private async Task<Dictionary<string, long>> ExistingAsync(IQuerySession session, List<ImportLine> lines, CancellationToken ct)
+    {
+        var keys = lines.SelectMany(l => new[] { StreamKeys.Call(l.Record.CallId!), StreamKeys.Referral(ReferralAccess.IdFor(l.Record.CallId!)) })
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var found = await session.AdvancedSql.QueryAsync<string, long>(
+            $"select row(id), row(version) from {_schema}.mt_streams where id = any(?)", ct, [keys]);
+        return found.ToDictionary(f => f.Item1, f => f.Item2, StringComparer.Ordinal);
+    }
+
+    /// <summary>The calls recorded before (found by primary key first: a new call reads no events), by the call's one fold.</summary>
+    private async Task<Dictionary<string, Call>> LoadCallsAsync(IEnumerable<string> keys, CancellationToken ct)
+    {
+        var events = await _rows.ReadStreamsAsync(keys.Distinct(StringComparer.Ordinal).ToList(), Aggregates.EventTypesOf<Call>(), ct);
+        var calls = new Dictionary<string, Call>(StringComparer.Ordinal);
+        foreach (var (key, version, data) in events)
         {
-            var keys = lines.Select(l => StreamKeys.Call(l.Record.CallId!)).Distinct().ToList();
-            var events = await session.Events.QueryAllRawEvents()
-                .Where(e => keys.Contains(e.StreamKey!))
-                .OrderBy(e => e.Sequence)
-                .ToListAsync(ct);
-            return events.GroupBy(e => e.StreamKey!, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => Aggregates.Fold<Call>(g)!, StringComparer.Ordinal);
+            calls[key] = Call.When(calls.GetValueOrDefault(key), data).AtVersion(version);
         }
 
-
-        private async Task LoadContractsAsync(IDocumentSession session, IEnumerable<string> ids, CancellationToken ct)
-        {
-            // Read afresh for each chunk: a quarter may have been invoiced (closed) since the last one.
-            _contracts.Clear();
-            var wanted = ids.Distinct().ToList();
-            var found = await session.LoadManyAsync<Contract>(ct, wanted.Select(StreamKeys.Contract));
-            foreach (var id in wanted)
-            {
-                _contracts[id] = found.FirstOrDefault(c => c.ContractId == id);
-            }
-        }
+        return calls;
     }
 
     private abstract record Verdict

@@ -130,13 +130,19 @@ public sealed class WriteSession(IDocumentSession session)
         return _reliedOn.Any(r => versions.FirstOrDefault(v => v.Item1 == r.Key).Item2 != r.Version);
     }
 
-    internal void Stage(Decision decision)
+    /// <summary>Queues the checks that the streams relied on are still at the versions read, into the save.</summary>
+    public void Guard()
     {
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         foreach (var (key, version, _) in _reliedOn)
         {
             session.QueueOperation(new SqlStep($"select {schema}.{WriteStep.GuardFunction}(?, ?)", key, version));
         }
+    }
+
+    internal void Stage(Decision decision)
+    {
+        Guard();
 
         foreach (var change in decision.Changes)
         {
