@@ -10,6 +10,7 @@ public static class BillingConfiguration
     public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(new BillingLock(configuration.GetValue("Cooperation:BillingLockTimeout", BillingLock.DefaultTimeout)));
+        services.AddSingleton<BillingWrites>();
         return services;
     }
 
