@@ -13,7 +13,10 @@ public sealed class BillingLock(TimeSpan timeout)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Opens the session's transaction and takes the lock. Read what the change depends on after this.</summary>
+    /// <summary>
+    /// Opens the session's transaction and takes the lock. Read what the change depends on after this
+    /// (<see cref="BillingWrites"/> does, in each attempt of the write step).
+    /// </summary>
     public async Task AcquireAsync(IDocumentSession session, string providerId, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
@@ -26,12 +29,5 @@ public sealed class BillingLock(TimeSpan timeout)
             },
         };
         await batch.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>Takes the document's provider's lock, then reads the document afresh: another change may have come first.</summary>
-    public async Task<Invoice> AcquireAsync(IDocumentSession session, Invoice document, CancellationToken ct)
-    {
-        await AcquireAsync(session, document.ProviderId, ct);
-        return (await BillingAccess.LoadAsync(session, document.InvoiceId, ct))!;
     }
 }

@@ -1,3 +1,4 @@
+using Cooperation.Api.Infrastructure;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -9,23 +10,20 @@ public static class BillingConfiguration
     public static IServiceCollection AddBilling(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(new BillingLock(configuration.GetValue("Cooperation:BillingLockTimeout", BillingLock.DefaultTimeout)));
+        services.AddSingleton<BillingWrites>();
         return services;
     }
 
     /// <summary>
-    /// Inline snapshot: a quarter's documents and the next number are read from the documents, inside the
+    /// Documents aggregated inline: a quarter's documents and the next number are read from them, inside the
     /// provider's billing lock. The unique index makes a duplicate number impossible even past the lock.
     /// </summary>
     public static void AddBilling(this StoreOptions options)
     {
-        options.Projections.Snapshot<Invoice>(SnapshotLifecycle.Inline);
+        options.AddStream<Invoice>(ProjectionLifecycle.Inline);
         options.Schema.For<Invoice>()
             .Index(i => i.ContractId)
             .Index(i => i.ProviderId)
             .UniqueIndex(UniqueIndexType.Computed, "invoice_number_per_provider", i => i.ProviderId, i => i.Number);
-        options.Events.AddEventType<InvoiceIssued>();
-        options.Events.AddEventType<InvoiceCancelled>();
-        options.Events.AddEventType<InvoiceCredited>();
-        options.Events.AddEventType<PaymentRecorded>();
     }
 }

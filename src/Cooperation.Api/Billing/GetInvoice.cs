@@ -38,7 +38,7 @@ public static class GetInvoiceEndpoint
             invoice = null; // Marten answers a version past the end with the latest: that version does not exist
         }
 
-        return BillingAccess.MustReach(invoice, invoiceId, user) is var problem && !problem.IsNone()
+        return BillingAccess.MustReach(invoice, invoiceId, Caller.From(user)) is var problem && !problem.IsNone()
             ? Results.Problem(problem)
             : Results.Ok(InvoiceView.From(invoice!));
     }
@@ -95,7 +95,7 @@ public static class GetInvoiceEndpoint
     public static async Task<IResult> GetXRechnung(string invoiceId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var invoice = await BillingAccess.LoadAsync(session, invoiceId, ct);
-        return BillingAccess.MustReach(invoice, invoiceId, user) is var problem && !problem.IsNone()
+        return BillingAccess.MustReach(invoice, invoiceId, Caller.From(user)) is var problem && !problem.IsNone()
             ? Results.Problem(problem)
             : Results.File(XRechnung.ToUtf8(XRechnung.Write(invoice!)), $"{XmlMediaType}; charset=utf-8", $"{invoice!.Number}.xml");
     }

@@ -26,8 +26,13 @@ public sealed class WriteStep(IDocumentStore store)
 
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
 
+    /// <param name="prepare">
+    /// Run first in each attempt, before <paramref name="load"/>: billing opens the session's transaction there and
+    /// takes its provider's lock (ADR 12), so what it loads is read under the lock.
+    /// </param>
     public async Task<Written<TInput>> RunAsync<TInput>(
-        HttpContext http, Func<WriteSession, CancellationToken, Task<TInput>> load, Func<TInput, Decision> decide, CancellationToken ct)
+        HttpContext http, Func<WriteSession, CancellationToken, Task<TInput>> load, Func<TInput, Decision> decide, CancellationToken ct,
+        Func<IDocumentSession, CancellationToken, Task>? prepare = null)
     {
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
@@ -35,6 +40,11 @@ public sealed class WriteStep(IDocumentStore store)
             await using var session = store.LightweightSession();
             session.LastModifiedBy = Caller.From(http.User).Subject;
             session.CorrelationId = CorrelationId.Of(http);
+            if (prepare is not null)
+            {
+                await prepare(session, ct);
+            }
+
             var write = new WriteSession(session);
             var input = await load(write, ct);
             var decision = decide(input);

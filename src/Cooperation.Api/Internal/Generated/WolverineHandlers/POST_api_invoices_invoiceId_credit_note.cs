@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,27 +14,18 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_invoices_invoiceId_credit_note : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly Cooperation.Api.Billing.BillingLock _billingLock;
+        private readonly Cooperation.Api.Billing.BillingWrites _billingWrites;
         private readonly FluentValidation.IValidator<Cooperation.Api.Billing.IssueCreditNote> _validatorOfIssueCreditNote;
-        private readonly System.TimeProvider _timeProvider;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_invoices_invoiceId_credit_note(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Billing.BillingLock billingLock, FluentValidation.IValidator<Cooperation.Api.Billing.IssueCreditNote> validatorOfIssueCreditNote, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_invoices_invoiceId_credit_note(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Cooperation.Api.Billing.BillingWrites billingWrites, FluentValidation.IValidator<Cooperation.Api.Billing.IssueCreditNote> validatorOfIssueCreditNote) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _billingLock = billingLock;
+            _billingWrites = billingWrites;
             _validatorOfIssueCreditNote = validatorOfIssueCreditNote;
-            _timeProvider = timeProvider;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<Cooperation.Api.Billing.IssueCreditNote>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -52,7 +41,6 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Cooperation.Api.Billing.IssueCreditNoteEndpoint").SetTag("http.route", "/api/invoices/{invoiceId}/credit-note").SetTag("http.request.method", "POST");
-            Cooperation.Api.Infrastructure.AuditMetadataMiddleware.Before(httpContext, documentSession);
             var invoiceId = (string?)httpContext.GetRouteValue("invoiceId");
             if(invoiceId == null)
             {
@@ -60,26 +48,9 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var invoice = await Cooperation.Api.Billing.IssueCreditNoteEndpoint.LoadAsync(invoiceId, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
-            var problemDetails2 = Cooperation.Api.Billing.IssueCreditNoteEndpoint.Validate(invoice, invoiceId, httpContext.User);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
-            {
-                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
-                return;
-            }
-
             
             // The actual HTTP request handler execution
-            var result = await Cooperation.Api.Billing.IssueCreditNoteEndpoint.Post(command, invoice, documentSession, _billingLock, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            var result = await Cooperation.Api.Billing.IssueCreditNoteEndpoint.Post(invoiceId, command, httpContext, _billingWrites, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

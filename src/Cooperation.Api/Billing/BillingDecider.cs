@@ -1,0 +1,199 @@
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Reports;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cooperation.Api.Billing;
+
+/// <summary>
+/// What a billing decision is made on besides the command: who asks, the time, and what was read under the
+/// provider's billing lock (ADR 12) — the contract, the document named, the quarter's ledger, the identity the
+/// next document would get. Without the lock (the caller may not change the thing: 404, 403) only the contract or
+/// document is there.
+/// </summary>
+public sealed record BillingSituation(Caller Caller, DateTimeOffset Now)
+{
+    /// <summary>The day in Berlin: the day of issue, and the latest day a payment can have been made.</summary>
+    public DateOnly Today => Berlin.DateOf(Now);
+
+    /// <summary>The contract invoiced, or the document's.</summary>
+    public Contract? Contract { get; init; }
+
+    /// <summary>The document the command names.</summary>
+    public Invoice? Document { get; init; }
+
+    /// <summary>The documents of the quarter invoiced (or of the document's quarter), with the fee due now.</summary>
+    public QuarterLedger? Ledger { get; init; }
+
+    /// <summary>The credit note that cancelled the document, if one did (read for a cancellation).</summary>
+    public Invoice? CancellingNote { get; init; }
+
+    /// <summary>Id, number's sequence, day and instant of issue of the document the command would issue.</summary>
+    public Documents.Issue? Next { get; init; }
+}
+
+/// <summary>
+/// The rules of billing's documents, each in one place (ADR 12, ADR 14): pure functions of the command and the
+/// situation, giving the documents to issue and the events on the documents and the contract they touch,
+/// "already recorded", or a problem.
+/// </summary>
+public static class BillingDecider
+{
+    /// <summary>The quarter's invoice, for the fee due under the contract; it closes the quarter on the contract.</summary>
+    public static Decision IssueInvoice(IssueInvoice command, BillingSituation s)
+    {
+        var quarter = new Quarter(command.Year!.Value, command.Quarter!.Value);
+        var contract = s.Contract;
+        return Decision.Unless(
+            BillingAccess.MayInvoice(contract, command.ContractId!, s.Caller)
+                .Then(() => MayBeInvoiced(contract!, quarter, s.Today))
+                .Then(() => s.Ledger!.LiveInvoice is { } live ? InvoicedAlready(contract!, quarter, live) : Problems.None),
+            () =>
+            {
+                var issued = Documents.QuarterInvoice(contract!, quarter, s.Next!);
+                return Decision.Start<Invoice>(StreamKeys.Invoice(issued.InvoiceId), issued)
+                    .And(StreamKeys.Contract(contract!.ContractId),
+                        new QuarterClosed(contract.ContractId, quarter.Year, quarter.Number, issued.InvoiceId, issued.Number, issued.IssuedAt));
+            });
+    }
+
+    /// <summary>
+    /// The credit note that cancels the invoice with its adjustments; it reopens the quarter. Sent again with the
+    /// same reason, it is the credit note issued already.
+    /// </summary>
+    public static Decision IssueCreditNote(IssueCreditNote command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
+    {
+        if (MayBeCancelled(invoice) is var problem && !problem.IsNone())
+        {
+            return Decision.Refuse(problem);
+        }
+
+        if (invoice.CancelledBy is { } by)
+        {
+            // Cancelled already, perhaps by this very request sent before: the same reason is a retry.
+            return s.CancellingNote!.Reason == command.Reason
+                ? Decision.AlreadyRecorded
+                : Decision.Refuse(Problems.Conflict("invoiceId", $"{invoice.Number} was cancelled already by credit note {by.Number} (invoice '{by.InvoiceId}')."));
+        }
+
+        var contract = s.Contract!;
+        var note = Documents.Cancellation(contract, s.Ledger!, invoice, command.Reason!, s.Next!);
+        var decision = Decision.Start<Invoice>(StreamKeys.Invoice(note.InvoiceId), note);
+        foreach (var cancelled in note.References)
+        {
+            decision = decision.And(StreamKeys.Invoice(cancelled.InvoiceId),
+                new InvoiceCancelled(cancelled.InvoiceId, note.InvoiceId, note.Number, note.IssuedOn, note.IssuedAt));
+        }
+
+        return decision.And(StreamKeys.Contract(contract.ContractId),
+            new QuarterReopened(contract.ContractId, invoice.Year, invoice.Quarter, note.InvoiceId, note.Number, note.IssuedAt));
+    });
+
+    /// <summary>
+    /// The difference a fee amendment dated back into the invoiced quarter made: a supplementary invoice when more
+    /// is due, a credit note when less (which also credits the invoice). None is 409.
+    /// </summary>
+    public static Decision IssueAdjustment(IssueAdjustment command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
+        Decision.Unless(
+            MayBeAdjusted(invoice).Then(() => s.Ledger!.Difference == 0m
+                ? Problems.Conflict("invoiceId",
+                    $"{s.Ledger.Quarter} is billed {s.Ledger.BilledNet:0.00} net, exactly the fee due under the contract: there is no difference to settle.")
+                : Problems.None),
+            () =>
+            {
+                var adjustment = Documents.Difference(s.Contract!, s.Ledger!, invoice, command.Reason, s.Next!)!;
+                var decision = Decision.Start<Invoice>(StreamKeys.Invoice(adjustment.InvoiceId), adjustment);
+                return adjustment.Kind == DocumentKind.CreditNote
+                    ? decision.And(invoice.Id, new InvoiceCredited(invoice.InvoiceId, adjustment.InvoiceId, adjustment.Number, adjustment.Amount, adjustment.IssuedAt))
+                    : decision;
+            }));
+
+    /// <summary>
+    /// Money received against an invoice. The same payment told again (the same reference and figures, or without a
+    /// reference the same amount and day) is recorded already, even after a cancellation.
+    /// </summary>
+    public static Decision RecordPayment(RecordPayment command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
+    {
+        if (command.PaidOn > s.Today)
+        {
+            return Decision.Refuse(Problems.Invalid("paidOn", "'paidOn' may not be in the future."));
+        }
+
+        var reference = command.Reference?.Trim();
+        if (invoice.Payments.Any(p => p.Reference == reference && p.Amount == command.Amount && p.PaidOn == command.PaidOn))
+        {
+            return Decision.AlreadyRecorded;
+        }
+
+        return Decision.Unless(MayBePaid(command.PaidOn!.Value, reference, command.Amount!.Value, invoice), () => Decision.Append(invoice.Id,
+            new PaymentRecorded(invoice.InvoiceId, Money.Round(command.Amount.Value), command.PaidOn.Value, reference, s.Now)));
+    });
+
+    /// <summary>409 for a quarter outside the contract's term or not yet ended (billing is in arrears).</summary>
+    public static ProblemDetails MayBeInvoiced(Contract contract, Quarter quarter, DateOnly today)
+    {
+        if (QuarterlyReport.CoveredPart(contract, quarter) is null)
+        {
+            return ContractAccess.OutsideTerm(contract, "quarter", quarter.ToString());
+        }
+
+        return quarter.LastDay >= today
+            ? Problems.Conflict("quarter", $"{quarter} ends on {quarter.LastDay:yyyy-MM-dd}: a quarter is invoiced in arrears, from {quarter.LastDay.AddDays(1):yyyy-MM-dd} on.")
+            : Problems.None;
+    }
+
+    /// <summary>404 or 403 unless the caller may change the document, otherwise the command's own rules.</summary>
+    private static Decision OnChangeable(string invoiceId, BillingSituation s, Func<Invoice, Decision> decide) =>
+        Decision.Unless(BillingAccess.MayChange(s.Document, invoiceId, s.Caller), () => decide(s.Document!));
+
+    /// <summary>409, naming the live invoice: a quarter has one live invoice.</summary>
+    private static ProblemDetails InvoicedAlready(Contract contract, Quarter quarter, Invoice live)
+    {
+        var conflict = Problems.Conflict("quarter",
+            $"{quarter} of contract '{contract.ContractId}' is invoiced already by {live.Number} (invoice '{live.InvoiceId}'). Cancel it with a credit note before invoicing the quarter again.");
+        conflict.Extensions["invoiceId"] = live.InvoiceId;
+        return conflict;
+    }
+
+    private static ProblemDetails MayBeCancelled(Invoice invoice) => invoice switch
+    {
+        { IsCreditNote: true } => Problems.Conflict("invoiceId",
+            $"{invoice.Number} is a credit note: a credit note is not cancelled by another. Issue a new invoice or an adjustment instead."),
+        { Kind: DocumentKind.SupplementaryInvoice } => Problems.Conflict("invoiceId",
+            $"{invoice.Number} adjusts {invoice.References[0].Number}: cancel that invoice, which cancels its adjustments with it, or settle a new difference by an adjustment."),
+        _ => Problems.None,
+    };
+
+    private static ProblemDetails MayBeAdjusted(Invoice invoice) => invoice switch
+    {
+        { Kind: not DocumentKind.Invoice } => Problems.Conflict("invoiceId",
+            $"{invoice.Number} is not a quarter's invoice: adjust the invoice it refers to ({string.Join(", ", invoice.References.Select(r => r.Number))})."),
+        { CancelledBy: { } by } => Problems.Conflict("invoiceId",
+            $"{invoice.Number} was cancelled by credit note {by.Number}: invoice the quarter again instead."),
+        _ => Problems.None,
+    };
+
+    private static ProblemDetails MayBePaid(DateOnly paidOn, string? reference, decimal amount, Invoice invoice)
+    {
+        if (invoice.IsCreditNote)
+        {
+            return Problems.Conflict("invoiceId", $"{invoice.Number} is a credit note: payments are recorded against invoices.");
+        }
+
+        if (invoice.CancelledBy is { } by)
+        {
+            return Problems.Conflict("invoiceId", $"{invoice.Number} was cancelled by credit note {by.Number}: record the payment against the invoice that replaced it.");
+        }
+
+        if (paidOn < invoice.IssuedOn)
+        {
+            return Problems.Conflict("paidOn", $"'paidOn' ({paidOn:yyyy-MM-dd}) may not precede the invoice's issue on {invoice.IssuedOn:yyyy-MM-dd}.");
+        }
+
+        var earlier = reference is null ? null : invoice.Payments.FirstOrDefault(p => p.Reference == reference);
+        return earlier is not null && (earlier.Amount != amount || earlier.PaidOn != paidOn)
+            ? Problems.Conflict("reference",
+                $"A payment with reference '{reference}' was recorded already: {earlier.Amount:0.00} on {earlier.PaidOn:yyyy-MM-dd}.")
+            : Problems.None;
+    }
+}
