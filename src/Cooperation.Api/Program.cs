@@ -36,7 +36,7 @@ var connectionString = builder.Configuration.GetConnectionString("Cooperation")
 var schema = builder.Configuration["Cooperation:Schema"] ?? "cooperation";
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(Database.Tuned(connectionString)));
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>(); // before the framework's writer, so it is chosen
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);

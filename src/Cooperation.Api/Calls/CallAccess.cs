@@ -11,6 +11,8 @@ public sealed record CallReads
 {
     public static CallReads Call { get; } = new();
 
+    public static CallReads Offer { get; } = new() { AssumeNew = true };
+
     /// <summary>Whether this referral exists (the one the command would open).</summary>
     public string? Referral { get; init; }
 
@@ -22,6 +24,9 @@ public sealed record CallReads
 
     /// <summary>The referral the call opened, fetched for writing (a correction may move it).</summary>
     public bool CallsReferral { get; init; }
+
+    /// <summary>The call is taken to be new on the first attempt (an offer): one round trip fewer; a repeat costs a second attempt.</summary>
+    public bool AssumeNew { get; init; }
 }
 
 /// <summary>The write step of a call's commands: reads the situation, lets <see cref="CallDecider"/> decide, stores.</summary>
@@ -40,7 +45,7 @@ public sealed class CallWrites(WriteStep step, ContractCache contracts, TimeProv
         var referralTaken = reads.Referral is { } referralId
             && await session.Events.FetchStreamStateAsync(StreamKeys.Referral(referralId), ct) is not null;
         var key = StreamKeys.Call(callId);
-        var call = await write.FetchAsync<Call>(key, ct);
+        var call = reads.AssumeNew && write.IsFirstAttempt ? write.AssumeNew<Call>(key) : await write.FetchAsync<Call>(key, ct);
         var id = call?.ContractId ?? contractId;
         var contract = id is null ? null : await contracts.GetAsync(write, id, ct);
         var situation = new CallSituation(callId, call, contract, Caller.From(http.User), clock.GetUtcNow()) { ReferralTaken = referralTaken };

@@ -223,7 +223,7 @@ public sealed class CallImport(
             await using var session = import._store.LightweightSession();
             session.LastModifiedBy = caller.Subject;
             session.CorrelationId = correlationId;
-            var write = new WriteSession(session);
+            var write = new WriteSession(session, 1);
 
             var started = Stopwatch.GetTimestamp();
             var known = await import.ExistingAsync(session, lines, ct);

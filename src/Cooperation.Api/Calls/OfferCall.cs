@@ -39,7 +39,7 @@ public static class OfferCallEndpoint
     {
         var callerHash = HashOf(command, pseudonym);
         return CallAccess.Answer(
-            await calls.RunAsync(http, command.CallId!, command.ContractId, CallReads.Call, s => CallDecider.Offer(command, callerHash, s), ct),
+            await calls.RunAsync(http, command.CallId!, command.ContractId, CallReads.Offer, s => CallDecider.Offer(command, callerHash, s), ct),
             createdOnChange: true);
     }
 

@@ -45,7 +45,7 @@ public sealed class WriteStep(IDocumentStore store)
                 await prepare(session, ct);
             }
 
-            var write = new WriteSession(session);
+            var write = new WriteSession(session, attempt);
             var input = await load(write, ct);
             var decision = decide(input);
             if (decision.IsRefused && await write.ReadStaleAsync(ct))
@@ -105,12 +105,25 @@ public sealed class WriteStep(IDocumentStore store)
 }
 
 /// <summary>The reads of one attempt of a write step: streams fetched for writing, and other streams relied on.</summary>
-public sealed class WriteSession(IDocumentSession session)
+public sealed class WriteSession(IDocumentSession session, int attempt)
 {
     private readonly Dictionary<string, Action<IReadOnlyList<object>>> _fetched = new(StringComparer.Ordinal);
     private readonly List<(string Key, long Version, Action Forget)> _reliedOn = [];
 
     public IDocumentSession Session => session;
+
+    /// <summary>The first attempt of the write step: the one worth an optimistic guess.</summary>
+    public bool IsFirstAttempt => attempt == 1;
+
+    /// <summary>
+    /// A stream taken to be new without reading it (what almost every call's offer is): the decision's events start
+    /// it, and if it exists after all the save fails as a lost race, and the next attempt reads it.
+    /// </summary>
+    public T? AssumeNew<T>(string key) where T : class
+    {
+        _fetched[key] = events => session.Events.StartStream<T>(key, [.. events]);
+        return null;
+    }
 
     /// <summary>A stream whose events the decision may append to, checked at the save against the version read here.</summary>
     public async Task<T?> FetchAsync<T>(string key, CancellationToken ct) where T : class
