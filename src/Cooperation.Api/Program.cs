@@ -46,6 +46,7 @@ builder.Services.AddSingleton<WriteStep>();
 var contracts = new ContractCache();
 builder.Services.AddSingleton(contracts);
 builder.Services.AddCalls();
+builder.Services.AddReferrals();
 builder.Services.AddBilling(builder.Configuration);
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database")
