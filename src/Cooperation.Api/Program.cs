@@ -47,6 +47,8 @@ builder.Services.AddSingleton<EventRows>();
 var contracts = new ContractCache();
 builder.Services.AddSingleton(contracts);
 builder.Services.AddCalls();
+builder.Services.AddReferrals();
+builder.Services.AddAppointments();
 builder.Services.AddBilling(builder.Configuration);
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database")

@@ -1,3 +1,5 @@
+using Cooperation.Api.Infrastructure;
+
 namespace Cooperation.Api.Appointments;
 
 public enum AppointmentStatus { Booked, Cancelled, Attended, Missed }
@@ -6,20 +8,20 @@ public enum AppointmentStatus { Booked, Cancelled, Attended, Missed }
 
 /// <summary><c>CallId</c> is the call it was booked in, if it was booked on the phone.</summary>
 public sealed record AppointmentBooked(
-    string AppointmentId, string ContractId, string? CallId, string Service, DateTimeOffset StartsAt, DateTimeOffset BookedAt);
+    string AppointmentId, string ContractId, string? CallId, string Service, DateTimeOffset StartsAt, DateTimeOffset BookedAt) : IStreamEvent<Appointment>;
 
-public sealed record AppointmentRescheduled(string AppointmentId, DateTimeOffset StartsAt, DateTimeOffset RescheduledAt);
+public sealed record AppointmentRescheduled(string AppointmentId, DateTimeOffset StartsAt, DateTimeOffset RescheduledAt) : IStreamEvent<Appointment>;
 
-public sealed record AppointmentCancelled(string AppointmentId, string? Reason, DateTimeOffset CancelledAt);
+public sealed record AppointmentCancelled(string AppointmentId, string? Reason, DateTimeOffset CancelledAt) : IStreamEvent<Appointment>;
 
-public sealed record AppointmentAttended(string AppointmentId, DateTimeOffset RecordedAt);
+public sealed record AppointmentAttended(string AppointmentId, DateTimeOffset RecordedAt) : IStreamEvent<Appointment>;
 
-public sealed record AppointmentMissed(string AppointmentId, DateTimeOffset RecordedAt);
+public sealed record AppointmentMissed(string AppointmentId, DateTimeOffset RecordedAt) : IStreamEvent<Appointment>;
 
 // ---- The aggregate ----
 
 /// <summary>
-/// An appointment's state, also kept as an inline snapshot for lists. <c>BookedFor</c> is the start as
+/// An appointment's state, also kept inline for lists. <c>BookedFor</c> is the start as
 /// first booked: a retry of the booking is compared with it, not with a later rescheduled start.
 /// </summary>
 public sealed record Appointment(
@@ -35,25 +37,27 @@ public sealed record Appointment(
     DateTimeOffset? RescheduledAt,
     DateTimeOffset? CancelledAt,
     string? CancellationReason,
-    DateTimeOffset? RecordedAt)
+    DateTimeOffset? RecordedAt) : IAggregate<Appointment>
 {
     public long Version { get; init; }
 
     /// <summary>Cancelled, attended or missed: nothing changes afterwards.</summary>
     public bool IsClosed => Status != AppointmentStatus.Booked;
 
-    public static Appointment Create(AppointmentBooked e) => new(
-        Infrastructure.StreamKeys.Appointment(e.AppointmentId), e.AppointmentId, e.ContractId, e.CallId, e.Service,
-        e.StartsAt, e.StartsAt, AppointmentStatus.Booked, e.BookedAt, null, null, null, null);
+    public Appointment AtVersion(long version) => this with { Version = version };
 
-    public Appointment Apply(AppointmentRescheduled e) => this with { StartsAt = e.StartsAt, RescheduledAt = e.RescheduledAt };
-
-    public Appointment Apply(AppointmentCancelled e) =>
-        this with { Status = AppointmentStatus.Cancelled, CancelledAt = e.CancelledAt, CancellationReason = e.Reason };
-
-    public Appointment Apply(AppointmentAttended e) => this with { Status = AppointmentStatus.Attended, RecordedAt = e.RecordedAt };
-
-    public Appointment Apply(AppointmentMissed e) => this with { Status = AppointmentStatus.Missed, RecordedAt = e.RecordedAt };
+    /// <summary>The one fold of an appointment's events (ADR 14).</summary>
+    public static Appointment When(Appointment? appointment, object @event) => (appointment, @event) switch
+    {
+        (null, AppointmentBooked e) => new(
+            StreamKeys.Appointment(e.AppointmentId), e.AppointmentId, e.ContractId, e.CallId, e.Service,
+            e.StartsAt, e.StartsAt, AppointmentStatus.Booked, e.BookedAt, null, null, null, null),
+        ({ } a, AppointmentRescheduled e) => a with { StartsAt = e.StartsAt, RescheduledAt = e.RescheduledAt },
+        ({ } a, AppointmentCancelled e) => a with { Status = AppointmentStatus.Cancelled, CancelledAt = e.CancelledAt, CancellationReason = e.Reason },
+        ({ } a, AppointmentAttended e) => a with { Status = AppointmentStatus.Attended, RecordedAt = e.RecordedAt },
+        ({ } a, AppointmentMissed e) => a with { Status = AppointmentStatus.Missed, RecordedAt = e.RecordedAt },
+        _ => throw new UnknownEventException(typeof(Appointment), @event),
+    };
 }
 
 /// <summary>An appointment as the API shows it; <c>RecordedAt</c> is when it was recorded as attended or missed.</summary>

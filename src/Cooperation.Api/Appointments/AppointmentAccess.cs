@@ -1,17 +1,52 @@
-using System.Security.Claims;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
-using JasperFx.Events;
-using Marten;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Cooperation.Api.Appointments;
 
-/// <summary>An appointment's stream, loaded for a change, with the contract it belongs to.</summary>
-public sealed record AppointmentContext(IEventStream<Appointment> Stream, Contract? Contract)
+/// <summary>The write step of an appointment's commands: reads the situation, lets <see cref="AppointmentDecider"/> decide, stores.</summary>
+public sealed class AppointmentWrites(WriteStep step, ContractCache contracts, TimeProvider clock)
 {
-    public Appointment? Appointment => Stream.Aggregate;
+    public Task<Written<AppointmentSituation>> RunAsync(
+        HttpContext http, string appointmentId, Func<AppointmentSituation, Decision> decide, CancellationToken ct) =>
+        step.RunAsync(http, (write, token) => ReadAsync(write, http, appointmentId, null, token), decide, ct);
+
+    /// <summary>
+    /// A booking also reads the call it names, with that call's contract. The decision relies on the call as read:
+    /// it is not saved when the call changed meanwhile (a completion racing the booking), but decided again.
+    /// </summary>
+    public Task<Written<AppointmentSituation>> BookAsync(
+        HttpContext http, string appointmentId, BookAppointment command, Func<AppointmentSituation, Decision> decide, CancellationToken ct) =>
+        step.RunAsync(http, async (write, token) =>
+        {
+            var situation = await ReadAsync(write, http, appointmentId, command.ContractId, token);
+            if (command.CallId is null)
+            {
+                return situation;
+            }
+
+            var key = StreamKeys.Call(command.CallId);
+            var call = await write.Session.Events.AggregateStreamAsync<Call>(key, token: token);
+            if (call is null)
+            {
+                return situation;
+            }
+
+            write.RelyOn(key, call.Version, () => { });
+            var callsContract = call.ContractId == situation.Contract?.ContractId
+                ? situation.Contract
+                : await contracts.GetAsync(write, call.ContractId, token);
+            return situation with { Call = call, CallsContract = callsContract };
+        }, decide, ct);
+
+    private async Task<AppointmentSituation> ReadAsync(
+        WriteSession write, HttpContext http, string appointmentId, string? contractId, CancellationToken ct)
+    {
+        var appointment = await write.FetchAsync<Appointment>(StreamKeys.Appointment(appointmentId), ct);
+        var id = appointment?.ContractId ?? contractId;
+        var contract = id is null ? null : await contracts.GetAsync(write, id, ct);
+        return new AppointmentSituation(appointmentId, appointment, contract, Caller.From(http.User), clock.GetUtcNow());
+    }
 }
 
 public static class AppointmentAccess
@@ -19,87 +54,10 @@ public static class AppointmentAccess
     /// <summary>Who may book and change appointments: the provider's agents and appointment system, the client city's staff.</summary>
     public const string Writers = $"{Roles.ServiceCentre},{Roles.Department}";
 
-    /// <summary>How far a client's clock may run ahead of ours.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
-
-    public static async Task<AppointmentContext> LoadAsync(IDocumentSession session, string appointmentId, string? contractId, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<Appointment>(StreamKeys.Appointment(appointmentId), ct);
-        var id = stream.Aggregate?.ContractId ?? contractId;
-        var contract = id is null ? null : await session.LoadAsync<Contract>(StreamKeys.Contract(id), ct);
-        return new AppointmentContext(stream, contract);
-    }
-
-    /// <summary>404 for an appointment that does not exist or belongs to a contract out of the caller's reach.</summary>
-    public static ProblemDetails MustReach(AppointmentContext context, string appointmentId, ClaimsPrincipal user) =>
-        context.Appointment is not null && context.Contract is not null && context.Contract.IsReachableBy(Caller.From(user))
-            ? Problems.None
-            : Problems.NotFound($"There is no appointment '{appointmentId}'.");
-
-    /// <summary>409 for a change to an appointment that was cancelled, attended or missed.</summary>
-    public static ProblemDetails MustBeOpen(Appointment appointment) =>
-        appointment.IsClosed
-            ? Problems.Conflict("status", $"Appointment '{appointment.AppointmentId}' was {Describe(appointment.Status)}: it takes no changes afterwards.")
-            : Problems.None;
-
-    /// <summary>409 when a start falls on a day the contract does not cover (Europe/Berlin).</summary>
-    public static ProblemDetails MustFallWithinTerm(Contract contract, DateTimeOffset startsAt)
-    {
-        var day = Berlin.DateOf(startsAt);
-        return contract.Covers(day)
-            ? Problems.None
-            : Problems.Conflict("startsAt", $"Contract '{contract.ContractId}' does not cover {day:yyyy-MM-dd}, the day of 'startsAt'.");
-    }
-
-    /// <summary>Appends the change; Wolverine saves it (a lost race runs the request again: <see cref="LostRaces"/>).</summary>
-    public static IResult Append(AppointmentContext context, object change, Appointment after)
-    {
-        context.Stream.AppendOne(change);
-        return Ok(after with { Version = context.Appointment!.Version + 1 });
-    }
-
-    /// <summary>
-    /// Whether an appointment may be recorded as attended or missed: once, and only after it has begun;
-    /// the same record again is a retry.
-    /// </summary>
-    public static ProblemDetails MayRecord(Appointment appointment, AppointmentStatus outcome, TimeProvider clock)
-    {
-        if (appointment.Status == outcome)
-        {
-            return Problems.None;
-        }
-
-        return MustBeOpen(appointment).Then(() => appointment.StartsAt > clock.GetUtcNow() + ClockSkew
-            ? Problems.Conflict("startsAt", $"Appointment '{appointment.AppointmentId}' starts at {appointment.StartsAt:O}: whether it was attended is known only once it has begun.")
-            : Problems.None);
-    }
-
-    /// <summary>Records the appointment as attended or missed, unless it already is (a retry).</summary>
-    public static IResult Record(AppointmentContext context, AppointmentStatus outcome, TimeProvider clock)
-    {
-        var appointment = context.Appointment!;
-        if (appointment.Status == outcome)
-        {
-            return Ok(appointment);
-        }
-
-        var now = clock.GetUtcNow();
-        var (change, after) = outcome == AppointmentStatus.Attended
-            ? Recorded(new AppointmentAttended(appointment.AppointmentId, now), appointment.Apply)
-            : Recorded(new AppointmentMissed(appointment.AppointmentId, now), appointment.Apply);
-        return Append(context, change, after);
-    }
-
-    private static (object Change, Appointment After) Recorded<TEvent>(TEvent change, Func<TEvent, Appointment> apply)
-        where TEvent : notnull => (change, apply(change));
+    /// <summary>The answer to an appointment's command: the problem, or the appointment as it stands after the decision.</summary>
+    public static IResult Answer(Written<AppointmentSituation> written, bool createdOnChange = false) =>
+        written.Decision.Answer(written.Input.Appointment, StreamKeys.Appointment(written.Input.AppointmentId), AppointmentView.From,
+            createdOnChange ? a => $"/api/appointments/{a.AppointmentId}" : null);
 
     public static IResult Ok(Appointment appointment) => Results.Ok(AppointmentView.From(appointment));
-
-    private static string Describe(AppointmentStatus status) => status switch
-    {
-        AppointmentStatus.Cancelled => "cancelled",
-        AppointmentStatus.Attended => "recorded as attended",
-        AppointmentStatus.Missed => "recorded as missed",
-        _ => "booked",
-    };
 }

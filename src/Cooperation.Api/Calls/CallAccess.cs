@@ -79,19 +79,9 @@ public sealed class CallWrites(WriteStep step, ContractCache contracts, TimeProv
 public static class CallAccess
 {
     /// <summary>The answer to a call's command: the problem, or the call as it stands after the decision.</summary>
-    public static IResult Answer(Written<CallSituation> written, bool createdOnChange = false)
-    {
-        var (situation, decision) = written;
-        if (decision.Problem is { } problem)
-        {
-            return Results.Problem(problem);
-        }
-
-        var call = decision.After(situation.Call, StreamKeys.Call(situation.CallId))!;
-        return createdOnChange && !decision.IsRepeat
-            ? Results.Created($"/api/calls/{call.CallId}", CallView.From(call))
-            : Ok(call);
-    }
+    public static IResult Answer(Written<CallSituation> written, bool createdOnChange = false) =>
+        written.Decision.Answer(written.Input.Call, StreamKeys.Call(written.Input.CallId), CallView.From,
+            createdOnChange ? c => $"/api/calls/{c.CallId}" : null);
 
     public static IResult Ok(Call call) => Results.Ok(CallView.From(call));
 }

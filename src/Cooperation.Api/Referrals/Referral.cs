@@ -1,4 +1,5 @@
 using Cooperation.Api.Calls;
+using Cooperation.Api.Infrastructure;
 
 namespace Cooperation.Api.Referrals;
 
@@ -11,20 +12,20 @@ public enum ReferralStatus { Open, Accepted, Answered, Returned }
 /// <c>OpenedAt</c> is the call's completion.
 /// </summary>
 public sealed record ReferralOpened(
-    string ReferralId, string CallId, string ContractId, string ServiceLine, string Department, CallOutcome Outcome, DateTimeOffset OpenedAt);
+    string ReferralId, string CallId, string ContractId, string ServiceLine, string Department, CallOutcome Outcome, DateTimeOffset OpenedAt) : IStreamEvent<Referral>;
 
-public sealed record ReferralAccepted(string ReferralId, DateTimeOffset AcceptedAt);
+public sealed record ReferralAccepted(string ReferralId, DateTimeOffset AcceptedAt) : IStreamEvent<Referral>;
 
 /// <summary>The citizen got the answer: the clock of "answered within 24 service hours" stops here.</summary>
-public sealed record ReferralAnswered(string ReferralId, DateTimeOffset AnsweredAt);
+public sealed record ReferralAnswered(string ReferralId, DateTimeOffset AnsweredAt) : IStreamEvent<Referral>;
 
 /// <summary>The department hands the referral back (not theirs, not answerable), with a reason.</summary>
-public sealed record ReferralReturned(string ReferralId, DateTimeOffset ReturnedAt, string Reason);
+public sealed record ReferralReturned(string ReferralId, DateTimeOffset ReturnedAt, string Reason) : IStreamEvent<Referral>;
 
 /// <summary>A correction of the call named another department: the referral is open again, there.</summary>
-public sealed record ReferralReassigned(string ReferralId, string Department, DateTimeOffset ReassignedAt, string Reason);
+public sealed record ReferralReassigned(string ReferralId, string Department, DateTimeOffset ReassignedAt, string Reason) : IStreamEvent<Referral>;
 
-// ---- The aggregate (inline snapshot, for the work queue) ----
+// ---- The aggregate (kept inline, for the work queue) ----
 
 public sealed record Referral(
     string Id,
@@ -34,7 +35,7 @@ public sealed record Referral(
     string ServiceLine,
     string Department,
     CallOutcome Outcome,
-    DateTimeOffset OpenedAt)
+    DateTimeOffset OpenedAt) : IAggregate<Referral>
 {
     public long Version { get; init; }
 
@@ -50,33 +51,25 @@ public sealed record Referral(
 
     public bool IsClosed => Status is ReferralStatus.Answered or ReferralStatus.Returned;
 
-    public static Referral Create(ReferralOpened e) =>
-        new(Infrastructure.StreamKeys.Referral(e.ReferralId), e.ReferralId, e.CallId, e.ContractId, e.ServiceLine, e.Department, e.Outcome, e.OpenedAt);
+    public Referral AtVersion(long version) => this with { Version = version };
 
-    public Referral Apply(ReferralAccepted e) => this with { Status = ReferralStatus.Accepted, AcceptedAt = e.AcceptedAt };
-
-    public Referral Apply(ReferralAnswered e) => this with { Status = ReferralStatus.Answered, AnsweredAt = e.AnsweredAt };
-
-    public Referral Apply(ReferralReturned e) => this with { Status = ReferralStatus.Returned, ReturnedAt = e.ReturnedAt, ReturnReason = e.Reason };
-
-    public Referral Apply(ReferralReassigned e) => this with
+    /// <summary>The one fold of a referral's events (ADR 14). A reassignment opens it again, at the new department.</summary>
+    public static Referral When(Referral? referral, object @event) => (referral, @event) switch
     {
-        Department = e.Department,
-        Status = ReferralStatus.Open,
-        AcceptedAt = null,
-        ReturnedAt = null,
-        ReturnReason = null,
+        (null, ReferralOpened e) => new(StreamKeys.Referral(e.ReferralId), e.ReferralId, e.CallId, e.ContractId, e.ServiceLine, e.Department, e.Outcome, e.OpenedAt),
+        ({ } r, ReferralAccepted e) => r with { Status = ReferralStatus.Accepted, AcceptedAt = e.AcceptedAt },
+        ({ } r, ReferralAnswered e) => r with { Status = ReferralStatus.Answered, AnsweredAt = e.AnsweredAt },
+        ({ } r, ReferralReturned e) => r with { Status = ReferralStatus.Returned, ReturnedAt = e.ReturnedAt, ReturnReason = e.Reason },
+        ({ } r, ReferralReassigned e) => r with
+        {
+            Department = e.Department,
+            Status = ReferralStatus.Open,
+            AcceptedAt = null,
+            ReturnedAt = null,
+            ReturnReason = null,
+        },
+        _ => throw new UnknownEventException(typeof(Referral), @event),
     };
-
-    /// <summary>Applies one event in memory, as Marten would, for the answer to a write.</summary>
-    public Referral Then(object change) => change switch
-    {
-        ReferralAccepted e => Apply(e),
-        ReferralAnswered e => Apply(e),
-        ReferralReturned e => Apply(e),
-        ReferralReassigned e => Apply(e),
-        _ => this,
-    } with { Version = Version + 1 };
 }
 
 public sealed record ReferralView(

@@ -33,7 +33,7 @@ public static class ReportCalls
             .Select(CallFacts.Fold).OfType<CallFacts>().ToList();
 
         var referrals = (await EventsAsOfAsync(session, (await ReferralsAsync(session, contractId, callIds, ct)).Select(r => r.Id), asOf, ct))
-            .Select(events => events is [ReferralOpened opened, .. var rest] ? rest.Aggregate(Referral.Create(opened), (r, e) => r.Then(e)) : null)
+            .Select(events => Aggregates.Fold<Referral>(null, events))
             .OfType<Referral>().ToList();
 
         var appointments = await AppointmentsAsync(session, contractId, callIds, ct);
