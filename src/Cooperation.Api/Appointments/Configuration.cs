@@ -1,6 +1,8 @@
 using Cooperation.Api.Infrastructure;
 using JasperFx.Events.Projections;
 using Marten;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Functions;
 
 namespace Cooperation.Api.Appointments;
 
@@ -13,5 +15,25 @@ public static class AppointmentsConfiguration
     {
         options.AddStream<Appointment>(ProjectionLifecycle.Inline);
         options.Schema.For<Appointment>().Index(a => a.ContractId).Index(a => a.CallId!);
+        var schema = options.DatabaseSchemaName;
+        options.Storage.ExtendedSchemaObjects.Add(new Function(Name(schema), $$"""
+            create or replace function {{schema}}.{{NoBookingIn}}(call_id varchar) returns void language plpgsql as $f$
+            begin
+              if exists (select 1 from {{schema}}.mt_doc_appointment where data ->> 'callId' = call_id) then
+                raise exception 'An appointment was booked in call % since it was read.', call_id using errcode = '{{WriteStep.StaleRead}}';
+              end if;
+            end $f$;
+            """));
     }
+
+    /// <summary>
+    /// Checked in the save of a call's outcome other than 'appointment-booked', after the call's lock: a booking
+    /// in the call holds that lock shared until it commits (it relies on the call), so one made since the
+    /// completion read the call's appointments is seen here and the completion decided again.
+    /// </summary>
+    public const string NoBookingIn = "co_no_booking_in";
+
+#pragma warning disable CS0618 // the replacement's IdentifierUsage is not in the Weasel version Marten 9.58 brings
+    private static PostgresqlObjectName Name(string schema) => new(schema, NoBookingIn);
+#pragma warning restore CS0618
 }

@@ -60,6 +60,10 @@ public sealed class CallWrites(WriteStep step, ContractCache contracts, TimeProv
             {
                 BookedAppointment = await session.Query<Appointment>().Where(a => a.CallId == callId).Select(a => a.AppointmentId).FirstOrDefaultAsync(ct),
             };
+            if (situation.BookedAppointment is null)
+            {
+                write.CheckAtSave(AppointmentsConfiguration.NoBookingIn, callId);
+            }
         }
 
         if (reads.NamedAppointment is { } named && await session.LoadAsync<Appointment>(StreamKeys.Appointment(named), ct) is { } appointment)

@@ -109,6 +109,7 @@ public sealed class WriteSession(IDocumentSession session, int attempt)
 {
     private readonly Dictionary<string, Action<IReadOnlyList<object>>> _fetched = new(StringComparer.Ordinal);
     private readonly List<(string Key, long Version, Action Forget)> _reliedOn = [];
+    private readonly List<SqlStep> _checks = [];
 
     public IDocumentSession Session => session;
 
@@ -153,6 +154,14 @@ public sealed class WriteSession(IDocumentSession session, int attempt)
         return _reliedOn.Any(r => versions.FirstOrDefault(v => v.Item1 == r.Key).Item2 != r.Version);
     }
 
+    /// <summary>
+    /// A check run in the save's transaction after its streams' locks are taken (see <see cref="Stage"/>): a
+    /// function of ours that raises <see cref="WriteStep.StaleRead"/> when what the decision read no longer holds.
+    /// </summary>
+    public void CheckAtSave(string function, params object[] arguments) =>
+        _checks.Add(new SqlStep(
+            $"select {session.DocumentStore.Options.Events.DatabaseSchemaName}.{function}({string.Join(", ", arguments.Select(_ => "?"))})", arguments));
+
     /// <summary>Queues the checks that the streams relied on are still at the versions read, into the save.</summary>
     public void Guard()
     {
@@ -184,6 +193,8 @@ public sealed class WriteSession(IDocumentSession session, int attempt)
                 throw new InvalidOperationException($"Stream '{change.Key}' was neither fetched for writing nor started by the decision.");
             }
         }
+
+        _checks.ForEach(session.QueueOperation);
     }
 
     internal void Forget()

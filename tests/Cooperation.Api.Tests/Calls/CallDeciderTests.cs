@@ -195,7 +195,7 @@ public class CallDeciderTests
 
         var referred = new CallCompleted(Id, Resolved.CompletedAt, CallOutcome.Referred, null, "ordnungsamt", referralId, null);
         var opened = new ReferralOpened(referralId, Id, Signed.ContractId, "buergerbuero", "ordnungsamt", CallOutcome.Referred, Resolved.CompletedAt);
-        var open = Referral.Create(opened) with { Version = 1 };
+        var open = Aggregates.Fold<Referral>(null, [opened])!;
         var moved = CallDecider.Correct(new CorrectCall("falsch", null, null, null, null, "standesamt"),
             Given(Offered, Answered, referred) with { Referral = open });
         Assert.Equal([new ReferralReassigned(referralId, "standesamt", Now, "falsch")], moved.EventsOf(open.Id));

@@ -106,6 +106,45 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_booking_racing_a_completion_of_its_call_never_leaves_an_appointment_in_a_call_settled_otherwise()
+    {
+        var contract = await GivenContract();
+        var calls = new List<string>();
+        for (var i = 0; i < Writers / 2; i++)
+        {
+            var callId = UniqueId("c");
+            await Post("/api/calls", new JsonObject
+            {
+                ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:15:00+01:00",
+            }, Acd, 201);
+            await Post($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "a-1" }, Acd);
+            calls.Add(callId);
+        }
+
+        var answers = await Race(calls.SelectMany(callId => new[]
+        {
+            new Request(StreamKeys.Call(callId), "booked", "/api/appointments", new JsonObject
+            {
+                ["appointmentId"] = $"apt-{callId}", ["contractId"] = contract, ["callId"] = callId,
+                ["service"] = "Personalausweis", ["startsAt"] = "2021-03-02T10:00:00+01:00",
+            }, Acd),
+            new Request(StreamKeys.Call(callId), "completed", $"/api/calls/{callId}/completed",
+                new JsonObject { ["completedAt"] = "2021-03-01T09:18:00+01:00", ["outcome"] = "resolved" }, Acd),
+        }));
+
+        foreach (var callId in calls)
+        {
+            var mine = answers.Where(a => a.Request.Stream == StreamKeys.Call(callId)).ToList();
+            var completed = (await EventsOf(StreamKeys.Call(callId))).OfType<CallCompleted>().SingleOrDefault();
+            var booked = (await EventsOf(StreamKeys.Appointment($"apt-{callId}"))).OfType<AppointmentBooked>().Any();
+            Assert.Equal(Won(mine, "completed"), completed is not null);
+            Assert.Equal(Won(mine, "booked"), booked);
+            Assert.False(booked && completed is not null, $"{callId}: an appointment was booked in a call completed as '{completed?.Outcome}'");
+            Assert.True(booked || completed is not null, $"{callId}: neither the booking nor the completion was stored");
+        }
+    }
+
+    [Fact]
     public async Task Racing_answers_abandons_and_completions_of_calls_settle_on_one_and_store_what_they_acknowledge()
     {
         var contract = await GivenContract();
