@@ -1,8 +1,6 @@
 using Cooperation.Api.Infrastructure;
 using JasperFx.Events.Projections;
 using Marten;
-using Weasel.Postgresql;
-using Weasel.Postgresql.Functions;
 
 namespace Cooperation.Api.Appointments;
 
@@ -15,15 +13,13 @@ public static class AppointmentsConfiguration
     {
         options.AddStream<Appointment>(ProjectionLifecycle.Inline);
         options.Schema.For<Appointment>().Index(a => a.ContractId).Index(a => a.CallId!);
-        var schema = options.DatabaseSchemaName;
-        options.Storage.ExtendedSchemaObjects.Add(new Function(Name(schema), $$"""
-            create or replace function {{schema}}.{{NoBookingIn}}(call_id varchar) returns void language plpgsql as $f$
+        WriteStep.AddCheckFunction(options, NoBookingIn, "call_id varchar", $$"""
             begin
-              if exists (select 1 from {{schema}}.mt_doc_appointment where data ->> 'callId' = call_id) then
+              if exists (select 1 from {{options.DatabaseSchemaName}}.mt_doc_appointment where data ->> 'callId' = call_id) then
                 raise exception 'An appointment was booked in call % since it was read.', call_id using errcode = '{{WriteStep.StaleRead}}';
               end if;
-            end $f$;
-            """));
+            end
+            """);
     }
 
     /// <summary>
@@ -32,8 +28,4 @@ public static class AppointmentsConfiguration
     /// completion read the call's appointments is seen here and the completion decided again.
     /// </summary>
     public const string NoBookingIn = "co_no_booking_in";
-
-#pragma warning disable CS0618 // the replacement's IdentifierUsage is not in the Weasel version Marten 9.58 brings
-    private static PostgresqlObjectName Name(string schema) => new(schema, NoBookingIn);
-#pragma warning restore CS0618
 }

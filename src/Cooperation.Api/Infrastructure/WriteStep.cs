@@ -82,8 +82,7 @@ public sealed class WriteStep(IDocumentStore store)
     /// (<see cref="WriteSession.Stage"/>), so the two are ordered: no decision commits on a contract changed since it was read.
     /// </summary>
     public static void AddGuardFunction(StoreOptions options, string schema) =>
-        options.Storage.ExtendedSchemaObjects.Add(new Function(Name(schema), $$"""
-            create or replace function {{schema}}.{{GuardFunction}}(stream varchar, expected bigint) returns void language plpgsql as $f$
+        AddCheckFunction(options, GuardFunction, "stream varchar, expected bigint", $$"""
             declare actual bigint;
             begin
               perform pg_advisory_xact_lock_shared(hashtextextended(stream, 0));
@@ -91,14 +90,21 @@ public sealed class WriteStep(IDocumentStore store)
               if actual is distinct from expected then
                 raise exception 'Stream % is at version %, the decision read version %.', stream, actual, expected using errcode = '{{StaleRead}}';
               end if;
-            end $f$;
-            """));
+            end
+            """);
 
     internal const string GuardFunction = "co_relied_on";
 
+    /// <summary>A check for <see cref="WriteSession.CheckAtSave"/>: a plpgsql function of the store's schema returning nothing.</summary>
+    public static void AddCheckFunction(StoreOptions options, string name, string parameters, string body)
+    {
+        var schema = options.DatabaseSchemaName;
 #pragma warning disable CS0618 // the replacement's IdentifierUsage is not in the Weasel version Marten 9.58 brings
-    private static PostgresqlObjectName Name(string schema) => new(schema, GuardFunction);
+        var identifier = new PostgresqlObjectName(schema, name);
 #pragma warning restore CS0618
+        options.Storage.ExtendedSchemaObjects.Add(new Function(identifier,
+            $"create or replace function {schema}.{name}({parameters}) returns void language plpgsql as $f$\n{body}\n$f$;"));
+    }
 
     /// <summary>The SQLSTATE of a guard that failed: a lost race like any other.</summary>
     public const string StaleRead = "CO409";
