@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Alba;
+using Cooperation.Api.Calls;
 using Cooperation.Api.Tests.Fixtures;
 
 namespace Cooperation.Api.Tests.Calls;
@@ -149,6 +150,34 @@ public sealed class ImportCallsTests(AppFixture fixture) : CallTest(fixture)
         Assert.Equal(0, (long)body["rejectedCount"]!);
         Assert.Equal(before + (3 * ids.Length), await Fixture.EventCountAsync());
         Assert.Equal("completed", (string)(await Get($"/api/calls/{ids[^1]}", Acd))["status"]!);
+    }
+
+    [Fact]
+    public async Task A_call_taken_up_again_in_the_next_chunk_is_decided_on_what_the_chunk_before_stored()
+    {
+        // The next chunk is decided while the one before is still being saved (ADR 14).
+        var contract = await GivenContract();
+        var call = UniqueId("span");
+        var batch = new StringBuilder().Append(Record(call, contract)).Append('\n');
+        for (var i = 1; i < CallImport.ChunkSize; i++)
+        {
+            batch.Append(Record(UniqueId("fill"), contract)).Append('\n');
+        }
+
+        batch.Append(Record(call, contract, change: r => AnsweredAndCompleted(r, "referred", "ordnungsamt"))).Append('\n');
+        batch.Append(Record(call, contract)).Append('\n');
+        var before = await Fixture.EventCountAsync();
+
+        var (status, body) = await Import(batch.ToString(), Acd);
+
+        Assert.Equal(200, status);
+        Assert.Equal(CallImport.ChunkSize + 1, (long)body["accepted"]!);
+        Assert.Equal(1, (long)body["duplicates"]!);
+        Assert.Equal(0, (long)body["rejectedCount"]!);
+        Assert.Equal(before + CallImport.ChunkSize + 3, await Fixture.EventCountAsync()); // the completion's answer, completion and referral
+        var recorded = await Get($"/api/calls/{call}", Acd);
+        Assert.Equal(("completed", 3L), ((string)recorded["status"]!, (long)recorded["version"]!));
+        await Get($"/api/referrals/ref-{call}", Tokens.For("department", "castrop-rauxel", "clerk"));
     }
 
     [Fact]
