@@ -1,10 +1,6 @@
-using System.Security.Claims;
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
-using JasperFx.Events;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -24,25 +20,9 @@ public sealed record AmendFee(decimal? AnnualFee, DateOnly? EffectiveFrom)
 
 public static class AmendFeeEndpoint
 {
-    public static Task<IEventStream<Contract>> LoadAsync(string contractId, IDocumentSession session, CancellationToken ct) =>
-        ContractAccess.FetchForWriting(session, contractId, ct);
-
-    public static ProblemDetails Validate(AmendFee command, IEventStream<Contract> stream, string contractId, ClaimsPrincipal user) =>
-        ContractAccess.MustReach(stream.Aggregate, contractId, user)
-            .Then(() => ContractAccess.MustFallWithinTerm(stream.Aggregate!, "effectiveFrom", command.EffectiveFrom!.Value));
-
     [WolverinePost("/api/contracts/{contractId}/fee-amendments")]
     [Authorize(Roles = Roles.ContractAdmin)]
-    public static IResult Post(AmendFee command, IEventStream<Contract> stream, TimeProvider clock)
-    {
-        var contract = stream.Aggregate!;
-        var period = new FeePeriod(command.EffectiveFrom!.Value, command.AnnualFee!.Value);
-        if (contract.Fees.Contains(period))
-        {
-            return ContractAccess.Changed(contract, clock); // already recorded: a retry
-        }
-
-        var amended = new FeeAmended(contract.ContractId, period.AnnualFee, period.EffectiveFrom, clock.GetUtcNow());
-        return ContractAccess.Append(stream, amended, contract.Apply(amended), clock);
-    }
+    public static async Task<IResult> Post(
+        string contractId, AmendFee command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
+        ContractAccess.Answer(await step.ChangeAsync(http, contractId, clock, s => ContractDecider.AmendFee(command, s), ct));
 }

@@ -1,10 +1,6 @@
-using System.Security.Claims;
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
-using JasperFx.Events;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -34,31 +30,9 @@ public sealed record ChangeKpiSettings(
 
 public static class ChangeKpiSettingsEndpoint
 {
-    public static Task<IEventStream<Contract>> LoadAsync(string contractId, IDocumentSession session, CancellationToken ct) =>
-        ContractAccess.FetchForWriting(session, contractId, ct);
-
-    public static ProblemDetails Validate(ChangeKpiSettings command, IEventStream<Contract> stream, string contractId, ClaimsPrincipal user) =>
-        ContractAccess.MustReach(stream.Aggregate, contractId, user)
-            .Then(() => ContractAccess.MustFallWithinTerm(stream.Aggregate!, "effectiveFrom", command.EffectiveFrom!.Value));
-
     [WolverinePost("/api/contracts/{contractId}/kpi-settings")]
     [Authorize(Roles = Roles.ContractAdmin)]
-    public static IResult Post(ChangeKpiSettings command, IEventStream<Contract> stream, TimeProvider clock)
-    {
-        var contract = stream.Aggregate!;
-        var day = command.EffectiveFrom!.Value;
-        var settings = command.Settings.Over(contract.KpiSettingsOn(day));
-        if (contract.KpiSettings.Contains(new KpiSettingsPeriod(day, settings)))
-        {
-            return ContractAccess.Changed(contract, clock); // already recorded: a retry
-        }
-
-        if (ContractAccess.MustNotReachIntoClosedQuarter(contract, "effectiveFrom", day) is var closed && !closed.IsNone())
-        {
-            return Results.Problem(closed);
-        }
-
-        var changed = new KpiSettingsChanged(contract.ContractId, settings, day, clock.GetUtcNow());
-        return ContractAccess.Append(stream, changed, contract.Apply(changed), clock);
-    }
+    public static async Task<IResult> Post(
+        string contractId, ChangeKpiSettings command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
+        ContractAccess.Answer(await step.ChangeAsync(http, contractId, clock, s => ContractDecider.ChangeKpiSettings(command, s), ct));
 }

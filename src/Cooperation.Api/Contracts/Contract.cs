@@ -1,3 +1,5 @@
+using Cooperation.Api.Infrastructure;
+
 namespace Cooperation.Api.Contracts;
 
 // ---- Terms (value types shared by events, aggregate and API) ----
@@ -83,25 +85,25 @@ public sealed record ContractSigned(
     KpiSettings KpiSettings,
     VatTreatment Vat,
     int PaymentTermsDays,
-    DateTimeOffset SignedAt);
+    DateTimeOffset SignedAt) : IStreamEvent<Contract>;
 
-public sealed record ServiceLineAdded(string ContractId, string Code, string Name, DateOnly From, DateTimeOffset AddedAt);
+public sealed record ServiceLineAdded(string ContractId, string Code, string Name, DateOnly From, DateTimeOffset AddedAt) : IStreamEvent<Contract>;
 
 /// <summary><c>EndsOn</c> is the last day the line is served.</summary>
-public sealed record ServiceLineRemoved(string ContractId, string Code, DateOnly EndsOn, DateTimeOffset RemovedAt);
+public sealed record ServiceLineRemoved(string ContractId, string Code, DateOnly EndsOn, DateTimeOffset RemovedAt) : IStreamEvent<Contract>;
 
-public sealed record FeeAmended(string ContractId, decimal AnnualFee, DateOnly EffectiveFrom, DateTimeOffset AmendedAt);
+public sealed record FeeAmended(string ContractId, decimal AnnualFee, DateOnly EffectiveFrom, DateTimeOffset AmendedAt) : IStreamEvent<Contract>;
 
-public sealed record KpiSettingsChanged(string ContractId, KpiSettings Settings, DateOnly EffectiveFrom, DateTimeOffset ChangedAt);
+public sealed record KpiSettingsChanged(string ContractId, KpiSettings Settings, DateOnly EffectiveFrom, DateTimeOffset ChangedAt) : IStreamEvent<Contract>;
 
 /// <summary>
 /// A quarter of the contract was invoiced: from now on nothing dated into it is recorded, except a fee
 /// amendment, whose difference is settled by an adjustment (domain §6, ADR 12). Recorded by billing.
 /// </summary>
-public sealed record QuarterClosed(string ContractId, int Year, int Quarter, string InvoiceId, string InvoiceNumber, DateTimeOffset ClosedAt);
+public sealed record QuarterClosed(string ContractId, int Year, int Quarter, string InvoiceId, string InvoiceNumber, DateTimeOffset ClosedAt) : IStreamEvent<Contract>;
 
 /// <summary>The quarter's invoice was cancelled by a credit note: the quarter is open again until it is invoiced anew.</summary>
-public sealed record QuarterReopened(string ContractId, int Year, int Quarter, string CreditNoteId, string CreditNoteNumber, DateTimeOffset ReopenedAt);
+public sealed record QuarterReopened(string ContractId, int Year, int Quarter, string CreditNoteId, string CreditNoteNumber, DateTimeOffset ReopenedAt) : IStreamEvent<Contract>;
 
 /// <summary>A quarter with a live invoice, and the invoice's number.</summary>
 public sealed record ClosedQuarter(int Year, int Quarter, string InvoiceId, string InvoiceNumber)
@@ -111,13 +113,13 @@ public sealed record ClosedQuarter(int Year, int Quarter, string InvoiceId, stri
 }
 
 /// <summary><c>EndsOn</c> is the last day the contract covers.</summary>
-public sealed record ContractTerminated(string ContractId, DateOnly EndsOn, DateTimeOffset TerminatedAt);
+public sealed record ContractTerminated(string ContractId, DateOnly EndsOn, DateTimeOffset TerminatedAt) : IStreamEvent<Contract>;
 
 // ---- The aggregate ----
 
 /// <summary>
-/// A contract's state, rebuilt from its events. Immutable: each Apply returns a new instance, so the
-/// aggregate held by Marten's identity map is never changed behind its back.
+/// A contract's state, rebuilt from its events through its one fold, <see cref="When"/>. Immutable: each event
+/// gives a new instance, so the aggregate held by Marten's identity map is never changed behind its back.
 /// </summary>
 public sealed record Contract(
     string Id,
@@ -133,50 +135,54 @@ public sealed record Contract(
     IReadOnlyList<DateOnly> ClosureDays,
     IReadOnlyList<KpiSettingsPeriod> KpiSettings,
     VatTreatment Vat,
-    int PaymentTermsDays)
+    int PaymentTermsDays) : IAggregate<Contract>
 {
     public long Version { get; init; }
 
     /// <summary>The quarters with a live invoice, in the order they were closed.</summary>
     public IReadOnlyList<ClosedQuarter> ClosedQuarters { get; init; } = [];
 
-    public static Contract Create(ContractSigned e) => new(
-        Infrastructure.StreamKeys.Contract(e.ContractId),
-        e.ContractId,
-        e.Provider,
-        e.Client,
-        e.StartsOn,
-        e.EndsOn,
-        ContractStatus.Active,
-        [new FeePeriod(e.StartsOn, e.AnnualFee)],
-        [.. e.ServiceLines.Select(l => new ServiceLine(l.Code, l.Name, l.From, null))],
-        e.OpeningHours,
-        e.ClosureDays,
-        [new KpiSettingsPeriod(e.StartsOn, e.KpiSettings)],
-        e.Vat,
-        e.PaymentTermsDays);
+    public Contract AtVersion(long version) => this with { Version = version };
 
-    public Contract Apply(ServiceLineAdded e) =>
-        this with { ServiceLines = [.. ServiceLines, new ServiceLine(e.Code, e.Name, e.From, null)] };
+    /// <summary>
+    /// The one fold of a contract's events (ADR 14): the write path, the inline snapshot and the as-of reads all
+    /// go through it. A dated change replaces what was in force from its date on.
+    /// </summary>
+    public static Contract When(Contract? contract, object @event) => (contract, @event) switch
+    {
+        (null, ContractSigned e) => new(
+            StreamKeys.Contract(e.ContractId),
+            e.ContractId,
+            e.Provider,
+            e.Client,
+            e.StartsOn,
+            e.EndsOn,
+            ContractStatus.Active,
+            [new FeePeriod(e.StartsOn, e.AnnualFee)],
+            [.. e.ServiceLines.Select(l => new ServiceLine(l.Code, l.Name, l.From, null))],
+            e.OpeningHours,
+            e.ClosureDays,
+            [new KpiSettingsPeriod(e.StartsOn, e.KpiSettings)],
+            e.Vat,
+            e.PaymentTermsDays),
+        ({ } c, ServiceLineAdded e) => c with { ServiceLines = [.. c.ServiceLines, new ServiceLine(e.Code, e.Name, e.From, null)] },
+        ({ } c, ServiceLineRemoved e) =>
+            c with { ServiceLines = [.. c.ServiceLines.Select(l => l.Code == e.Code && l.EndsOn is null ? l with { EndsOn = e.EndsOn } : l)] },
+        ({ } c, FeeAmended e) => c with
+        {
+            Fees = [.. c.Fees.Where(f => f.EffectiveFrom != e.EffectiveFrom).Append(new FeePeriod(e.EffectiveFrom, e.AnnualFee)).OrderBy(f => f.EffectiveFrom)],
+        },
+        ({ } c, KpiSettingsChanged e) => c with
+        {
+            KpiSettings = [.. c.KpiSettings.Where(k => k.EffectiveFrom != e.EffectiveFrom).Append(new KpiSettingsPeriod(e.EffectiveFrom, e.Settings)).OrderBy(k => k.EffectiveFrom)],
+        },
+        ({ } c, ContractTerminated e) => c with { EndsOn = e.EndsOn, Status = ContractStatus.Terminated },
+        ({ } c, QuarterClosed e) => c with { ClosedQuarters = [.. c.ClosedQuarters, new ClosedQuarter(e.Year, e.Quarter, e.InvoiceId, e.InvoiceNumber)] },
+        ({ } c, QuarterReopened e) => c with { ClosedQuarters = [.. c.ClosedQuarters.Where(q => q.Year != e.Year || q.Quarter != e.Quarter)] },
+        _ => throw new UnknownEventException(typeof(Contract), @event),
+    };
 
-    public Contract Apply(ServiceLineRemoved e) =>
-        this with { ServiceLines = [.. ServiceLines.Select(l => l.Code == e.Code && l.EndsOn is null ? l with { EndsOn = e.EndsOn } : l)] };
-
-    public Contract Apply(FeeAmended e) =>
-        this with { Fees = [.. Fees.Where(f => f.EffectiveFrom != e.EffectiveFrom).Append(new FeePeriod(e.EffectiveFrom, e.AnnualFee)).OrderBy(f => f.EffectiveFrom)] };
-
-    public Contract Apply(KpiSettingsChanged e) =>
-        this with { KpiSettings = [.. KpiSettings.Where(k => k.EffectiveFrom != e.EffectiveFrom).Append(new KpiSettingsPeriod(e.EffectiveFrom, e.Settings)).OrderBy(k => k.EffectiveFrom)] };
-
-    public Contract Apply(ContractTerminated e) => this with { EndsOn = e.EndsOn, Status = ContractStatus.Terminated };
-
-    public Contract Apply(QuarterClosed e) =>
-        this with { ClosedQuarters = [.. ClosedQuarters, new ClosedQuarter(e.Year, e.Quarter, e.InvoiceId, e.InvoiceNumber)] };
-
-    public Contract Apply(QuarterReopened e) =>
-        this with { ClosedQuarters = [.. ClosedQuarters.Where(c => c.Year != e.Year || c.Quarter != e.Quarter)] };
-
-    public ClosedQuarter? ClosingOf(Infrastructure.Quarter quarter) =>
+    public ClosedQuarter? ClosingOf(Quarter quarter) =>
         ClosedQuarters.FirstOrDefault(c => c.Year == quarter.Year && c.Quarter == quarter.Number);
 
     /// <summary>The closed quarter that ends last, if any: changes that reach back on or before its end would alter it.</summary>
@@ -193,17 +199,17 @@ public sealed record Contract(
     /// (Σ annualFee / 4 × days / daysInQuarter), rounded once, to the cent, half away from zero. Each quarter
     /// depends on its own terms only (ADR 12), so a change dated into one quarter never alters another's fee.
     /// </summary>
-    public decimal FeeDue(Infrastructure.Quarter quarter) =>
-        Infrastructure.Money.Round(FeeParts(quarter).Sum(p => p.AnnualFee * p.Days) / (4m * quarter.Days));
+    public decimal FeeDue(Quarter quarter) =>
+        Money.Round(FeeParts(quarter).Sum(p => p.AnnualFee * p.Days) / (4m * quarter.Days));
 
     /// <summary>
     /// The fee due for a calendar year: the sum of its quarters. It equals the annual fee whenever that divides
     /// into cents by four; otherwise it differs by the quarters' rounding, at most two cents.
     /// </summary>
-    public decimal FeeDue(int year) => Infrastructure.Money.Total(Enumerable.Range(1, 4).Select(q => FeeDue(new Infrastructure.Quarter(year, q))));
+    public decimal FeeDue(int year) => Money.Total(Enumerable.Range(1, 4).Select(q => FeeDue(new Quarter(year, q))));
 
     /// <summary>The quarter's parts, by fee in force: first and last day covered, annual fee, and unrounded share.</summary>
-    public IReadOnlyList<FeePart> FeeParts(Infrastructure.Quarter quarter)
+    public IReadOnlyList<FeePart> FeeParts(Quarter quarter)
     {
         var parts = new List<FeePart>();
         for (var day = quarter.FirstDay; day <= quarter.LastDay; day = day.AddDays(1))
@@ -235,5 +241,24 @@ public sealed record Contract(
     public ServiceLine? LineOn(string code, DateOnly day) => ServiceLines.LastOrDefault(l => l.Code == code && l.Covers(day));
 
     /// <summary>True when the caller's municipality (if bound) is party to this contract.</summary>
-    public bool IsReachableBy(Infrastructure.Caller caller) => caller.Reaches(Provider.Id, Client.Id);
+    public bool IsReachableBy(Caller caller) => caller.Reaches(Provider.Id, Client.Id);
+}
+
+/// <summary>
+/// <see cref="Contract.When"/> as <c>Contract.Create(signed)</c> and <c>contract.Apply(e)</c>, for code that holds
+/// a contract and events rather than a stream (the pure rules' tests). Extension members, not members of the
+/// record: Marten refuses an aggregate with both its own Apply/Create and an Evolve (ADR 14).
+/// </summary>
+public static class ContractFold
+{
+    extension(Contract)
+    {
+        public static Contract Create(ContractSigned signed) => Contract.When(null, signed);
+    }
+
+    extension(Contract contract)
+    {
+        /// <summary>The contract after one more event; the version stays as it is.</summary>
+        public Contract Apply(object @event) => Contract.When(contract, @event);
+    }
 }

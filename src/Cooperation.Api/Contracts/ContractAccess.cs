@@ -1,26 +1,18 @@
 using System.Globalization;
 using System.Security.Claims;
+using Cooperation.Api.Billing;
 using Cooperation.Api.Infrastructure;
-using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Cooperation.Api.Contracts;
 
-/// <summary>Loading a contract for a change, and the checks every change makes first.</summary>
+/// <summary>Reading a contract: for the reads of every feature, and for the decisions on its own commands.</summary>
 public static class ContractAccess
 {
-    public static Task<IEventStream<Contract>> FetchForWriting(IDocumentSession session, string contractId, CancellationToken ct) =>
-        session.Events.FetchForWriting<Contract>(StreamKeys.Contract(contractId), ct);
-
-    /// <summary>
-    /// 404 for a contract that does not exist or that the caller's municipality is no party to:
-    /// another city's caller learns nothing, not even that it exists.
-    /// </summary>
+    /// <summary>The 404 of <see cref="ContractDecider.MustReach"/>, for the reads of other features.</summary>
     public static ProblemDetails MustReach(Contract? contract, string contractId, ClaimsPrincipal user) =>
-        contract is not null && contract.IsReachableBy(Caller.From(user))
-            ? Problems.None
-            : Problems.NotFound($"There is no contract '{contractId}'.");
+        ContractDecider.MustReach(contract, contractId, Caller.From(user));
 
     /// <summary>
     /// The contract now, or as it was at <paramref name="at"/> (only events recorded by then), for a reader the
@@ -45,41 +37,66 @@ public static class ContractAccess
         Problems.Conflict(field, string.Create(CultureInfo.InvariantCulture,
             $"The contract covers {contract.StartsOn:yyyy-MM-dd} to {(contract.EndsOn is { } end ? end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "open end")}; {period} lies outside its term."));
 
-    /// <summary>409 when a dated change would fall outside the contract's term.</summary>
-    public static ProblemDetails MustFallWithinTerm(Contract contract, string field, DateOnly date)
+    /// <summary>
+    /// What a change of an existing contract is decided on: the contract, fetched for writing (the save checks it
+    /// is still at the version read), who asks and the time.
+    /// </summary>
+    public static async Task<ContractSituation> ReadForChangeAsync(
+        WriteSession write, string contractId, HttpContext http, TimeProvider clock, CancellationToken ct) =>
+        new(contractId, await write.FetchAsync<Contract>(StreamKeys.Contract(contractId), ct), Caller.From(http.User), clock.GetUtcNow());
+
+    /// <summary>The write step of a change of an existing contract: reads it, lets <paramref name="decide"/> decide, stores.</summary>
+    public static Task<Written<ContractSituation>> ChangeAsync(
+        this WriteStep step, HttpContext http, string contractId, TimeProvider clock, Func<ContractSituation, Decision> decide, CancellationToken ct) =>
+        step.RunAsync(http, (write, token) => ReadForChangeAsync(write, contractId, http, clock, token), decide, ct);
+
+    /// <summary>
+    /// What a signing is decided on: besides the stream (empty, unless the id is taken), its first event if it
+    /// exists; otherwise, under the provider's billing lock held to the save's commit (so that two signings with
+    /// different prefixes cannot both pass), a contract of the provider numbering with another prefix.
+    /// </summary>
+    public static async Task<ContractSituation> ReadForSigningAsync(
+        WriteSession write, SignContract command, string contractId, HttpContext http, TimeProvider clock, BillingLock billingLock, CancellationToken ct)
     {
-        if (date < contract.StartsOn)
+        var s = await ReadForChangeAsync(write, contractId, http, clock, ct);
+        var session = write.Session;
+        if (s.Contract is not null)
         {
-            return Problems.Conflict(field, $"'{field}' ({date:yyyy-MM-dd}) may not predate the contract's start on {contract.StartsOn:yyyy-MM-dd}.");
+            var first = await session.Events.FetchStreamAsync(s.Key, version: 1, token: ct);
+            return s with { Signed = first.Count > 0 ? first[0].Data as ContractSigned : null };
         }
 
-        if (contract.EndsOn is { } end && date > end)
+        if (!ContractDecider.MustActForAParty(command, s.Caller).IsNone())
         {
-            var why = contract.Status == ContractStatus.Terminated ? "was terminated and ends" : "ends";
-            return Problems.Conflict(field, $"'{field}' ({date:yyyy-MM-dd}) may not follow the contract's end: it {why} on {end:yyyy-MM-dd}.");
+            return s; // refused without the lock
         }
 
-        return Problems.None;
+        var provider = command.Provider!;
+        await billingLock.AcquireAsync(session, provider.Id!, ct);
+        return s with
+        {
+            OtherPrefix = await session.Query<Contract>()
+                .Where(c => c.Provider.Id == provider.Id && c.Provider.InvoicePrefix != provider.InvoicePrefix)
+                .FirstOrDefaultAsync(ct),
+        };
     }
 
     /// <summary>
-    /// 409 for a change that would take effect on or before the end of an invoiced quarter (domain §6): the
-    /// billed figures stay as billed. <paramref name="firstDayChanged"/> is the first day the change alters.
+    /// The answer to a contract's command: the problem, or the contract as it stands after the decision (201 with
+    /// its location when <paramref name="createdOnChange"/> and the decision started it).
     /// </summary>
-    public static ProblemDetails MustNotReachIntoClosedQuarter(Contract contract, string field, DateOnly firstDayChanged) =>
-        contract.LatestClosed is { } closed && firstDayChanged <= closed.Period.LastDay
-            ? Problems.Conflict(field,
-                $"{closed.Period} of this contract is invoiced ({closed.InvoiceNumber}): a change may take effect from {closed.Period.LastDay.AddDays(1):yyyy-MM-dd} on. Cancel the invoice with a credit note to reopen the quarter, or date the change later.")
-            : Problems.None;
-
-    /// <summary>Appends the change's event and answers with the contract as it stands after it.</summary>
-    public static IResult Append(IEventStream<Contract> stream, object change, Contract after, TimeProvider clock)
+    public static IResult Answer(Written<ContractSituation> written, bool createdOnChange = false)
     {
-        stream.AppendOne(change);
-        return Changed(after with { Version = stream.Aggregate!.Version + 1 }, clock);
-    }
+        var (situation, decision) = written;
+        if (decision.Problem is { } problem)
+        {
+            return Results.Problem(problem);
+        }
 
-    /// <summary>The 200 answer to a change: the contract as it stands after it.</summary>
-    public static IResult Changed(Contract contract, TimeProvider clock) =>
-        Results.Ok(ContractView.From(contract, Berlin.Today(clock)));
+        var contract = decision.After(situation.Contract, situation.Key)!;
+        var view = ContractView.From(contract, Berlin.DateOf(situation.Now));
+        return createdOnChange && !decision.IsRepeat
+            ? Results.Created($"/api/contracts/{contract.ContractId}", view)
+            : Results.Ok(view);
+    }
 }

@@ -1,10 +1,6 @@
-using System.Security.Claims;
-using System.Text.Json;
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -197,55 +193,16 @@ public sealed record SignContract(
 
 public static class SignContractEndpoint
 {
-    public static ProblemDetails Validate(SignContract command, ClaimsPrincipal user) =>
-        Caller.From(user).Reaches(command.Provider!.Id!, command.Client!.Id!)
-            ? Problems.None
-            : Problems.Forbidden($"You act for '{Caller.From(user).Municipality}', which is not party to this contract.");
-
     [WolverinePost("/api/contracts")]
     [Authorize(Roles = Roles.ContractAdmin)]
     public static async Task<IResult> Post(
-        SignContract command, IDocumentSession session, Billing.BillingLock billingLock, TimeProvider clock, CancellationToken ct)
+        SignContract command, HttpContext http, WriteStep step, Billing.BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {
-        var signed = command.ToEvent(command.ContractId ?? Guid.NewGuid().ToString("N"), clock.GetUtcNow());
-        var key = StreamKeys.Contract(signed.ContractId);
-        var location = $"/api/contracts/{signed.ContractId}";
-
-        var existing = await session.Events.FetchStreamAsync(key, version: 1, token: ct);
-        if (existing.Count > 0)
-        {
-            // A retry of the same signing is a success that stores nothing; anything else is a clash of ids.
-            if (existing[0].Data is ContractSigned earlier && SameTerms(earlier, signed))
-            {
-                var current = await session.Events.AggregateStreamAsync<Contract>(key, token: ct);
-                return ContractAccess.Changed(current!, clock);
-            }
-
-            return Taken(signed.ContractId);
-        }
-
-        // One gap-free invoice series per provider (ADR 12): a provider keeps the prefix it numbers with. Under the
-        // provider's billing lock, so that two signings with different prefixes cannot both pass.
-        var provider = signed.Provider;
-        await billingLock.AcquireAsync(session, provider.Id, ct);
-        var sibling = await session.Query<Contract>()
-            .Where(c => c.Provider.Id == provider.Id && c.Provider.InvoicePrefix != provider.InvoicePrefix)
-            .FirstOrDefaultAsync(ct);
-        if (sibling is not null)
-        {
-            return Results.Problem(Problems.Conflict("provider.invoicePrefix",
-                $"Provider '{provider.Id}' numbers its invoices with '{sibling.Provider.InvoicePrefix}' (contract '{sibling.ContractId}'): one gap-free series per provider needs one prefix."));
-        }
-
-        session.Events.StartStream<Contract>(key, signed);
-        var contract = Contract.Create(signed) with { Version = 1 };
-        return Results.Created(location, ContractView.From(contract, Berlin.Today(clock)));
+        var contractId = command.ContractId ?? Guid.NewGuid().ToString("N");
+        return ContractAccess.Answer(
+            await step.RunAsync(http,
+                (write, token) => ContractAccess.ReadForSigningAsync(write, command, contractId, http, clock, billingLock, token),
+                s => ContractDecider.Sign(command, s), ct),
+            createdOnChange: true);
     }
-
-    private static IResult Taken(string contractId) =>
-        Results.Problem(Problems.Conflict("contractId", $"A different contract '{contractId}' already exists."));
-
-    private static bool SameTerms(ContractSigned a, ContractSigned b) =>
-        JsonSerializer.Serialize(a with { SignedAt = default }, ApiJson.Options) ==
-        JsonSerializer.Serialize(b with { SignedAt = default }, ApiJson.Options);
 }

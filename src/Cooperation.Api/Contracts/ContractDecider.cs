@@ -1,0 +1,194 @@
+using System.Text.Json;
+using Cooperation.Api.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cooperation.Api.Contracts;
+
+/// <summary>
+/// What a decision on a contract is made on besides the command: the contract (null before its signing), who
+/// asks and the time. Read before deciding, by <see cref="ContractAccess"/>.
+/// </summary>
+public sealed record ContractSituation(string ContractId, Contract? Contract, Caller Caller, DateTimeOffset Now)
+{
+    /// <summary>The first event of an existing contract's stream: what a repeated signing is compared with.</summary>
+    public ContractSigned? Signed { get; init; }
+
+    /// <summary>A contract of the signing's provider that numbers its invoices with another prefix, if any.</summary>
+    public Contract? OtherPrefix { get; init; }
+
+    public string Key => StreamKeys.Contract(ContractId);
+}
+
+/// <summary>
+/// The rules of a contract's stream, each in one place (ADR 14): a pure function of the command and the
+/// situation, giving the events to store, "already recorded", or a problem. Quarters are closed and reopened by
+/// billing, not here; the rules below read them.
+/// </summary>
+public static class ContractDecider
+{
+    public static Decision Sign(SignContract command, ContractSituation s)
+    {
+        var signed = command.ToEvent(s.ContractId, s.Now);
+        var actsFor = MustActForAParty(command, s.Caller);
+        if (!actsFor.IsNone())
+        {
+            return Decision.Refuse(actsFor);
+        }
+
+        if (s.Contract is not null)
+        {
+            // A retry of the same signing is a success that stores nothing; anything else is a clash of ids.
+            return s.Signed is { } earlier && SameTerms(earlier, signed)
+                ? Decision.AlreadyRecorded
+                : Decision.Refuse(Problems.Conflict("contractId", $"A different contract '{s.ContractId}' already exists."));
+        }
+
+        // One gap-free invoice series per provider (ADR 12): a provider keeps the prefix it numbers with.
+        return s.OtherPrefix is { } sibling
+            ? Decision.Refuse(Problems.Conflict("provider.invoicePrefix",
+                $"Provider '{signed.Provider.Id}' numbers its invoices with '{sibling.Provider.InvoicePrefix}' (contract '{sibling.ContractId}'): one gap-free series per provider needs one prefix."))
+            : Decision.Start<Contract>(s.Key, signed);
+    }
+
+    public static Decision AddServiceLine(AddServiceLine command, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var (code, name, from) = (command.Code!, command.Name!.Trim(), command.From!.Value);
+        var active = contract.ActiveLine(code);
+        var repeat = active is not null && active.Name == name && active.From == from;
+        var problem = MustFallWithinTerm(contract, "from", from)
+            .Then(() => active is not null && !repeat
+                ? Problems.Conflict("code", $"Service line '{code}' already exists on this contract (from {active.From:yyyy-MM-dd}).")
+                : Problems.None)
+            .Then(() => MustFollowLastServed(contract, code, from));
+        if (!problem.IsNone())
+        {
+            return Decision.Refuse(problem);
+        }
+
+        return repeat
+            ? Decision.AlreadyRecorded
+            : Decision.Unless(MustNotReachIntoClosedQuarter(contract, "from", from),
+                () => Decision.Append(contract.Id, new ServiceLineAdded(contract.ContractId, code, name, from, s.Now)));
+    });
+
+    public static Decision RemoveServiceLine(RemoveServiceLine command, string code, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var endsOn = command.EndsOn!.Value;
+        var line = contract.ServiceLines.LastOrDefault(l => l.Code == code);
+        if (line is null)
+        {
+            return Decision.Refuse(Problems.NotFound($"Contract '{s.ContractId}' has no service line '{code}'."));
+        }
+
+        if (line.EndsOn is { } ended)
+        {
+            return ended == endsOn
+                ? Decision.AlreadyRecorded
+                : Decision.Refuse(Problems.Conflict("endsOn", $"Service line '{code}' was already removed: it was served until {ended:yyyy-MM-dd}."));
+        }
+
+        return Decision.Unless(
+            (endsOn < line.From
+                    ? Problems.Conflict("endsOn", $"'endsOn' ({endsOn:yyyy-MM-dd}) may not precede the day service line '{code}' started ({line.From:yyyy-MM-dd}).")
+                    : Problems.None)
+                .Then(() => MustFallWithinTerm(contract, "endsOn", endsOn))
+                .Then(() => MustNotReachIntoClosedQuarter(contract, "endsOn", endsOn.AddDays(1))),
+            () => Decision.Append(contract.Id, new ServiceLineRemoved(contract.ContractId, code, endsOn, s.Now)));
+    });
+
+    /// <summary>A fee amendment may reach into an invoiced quarter: its difference is settled by an adjustment (ADR 12).</summary>
+    public static Decision AmendFee(AmendFee command, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var period = new FeePeriod(command.EffectiveFrom!.Value, command.AnnualFee!.Value);
+        return Decision.Unless(MustFallWithinTerm(contract, "effectiveFrom", period.EffectiveFrom),
+            () => contract.Fees.Contains(period)
+                ? Decision.AlreadyRecorded
+                : Decision.Append(contract.Id, new FeeAmended(contract.ContractId, period.AnnualFee, period.EffectiveFrom, s.Now)));
+    });
+
+    /// <summary>Members left out keep the value in force on the day the change takes effect.</summary>
+    public static Decision ChangeKpiSettings(ChangeKpiSettings command, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var day = command.EffectiveFrom!.Value;
+        return Decision.Unless(MustFallWithinTerm(contract, "effectiveFrom", day), () =>
+        {
+            var settings = command.Settings.Over(contract.KpiSettingsOn(day));
+            return contract.KpiSettings.Contains(new KpiSettingsPeriod(day, settings))
+                ? Decision.AlreadyRecorded
+                : Decision.Unless(MustNotReachIntoClosedQuarter(contract, "effectiveFrom", day),
+                    () => Decision.Append(contract.Id, new KpiSettingsChanged(contract.ContractId, settings, day, s.Now)));
+        });
+    });
+
+    /// <summary>A termination can shorten a fixed term, not extend it; it is checked against the term like any dated change.</summary>
+    public static Decision Terminate(TerminateContract command, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var endsOn = command.EndsOn!.Value;
+        if (contract.Status == ContractStatus.Terminated)
+        {
+            return contract.EndsOn == endsOn
+                ? Decision.AlreadyRecorded
+                : Decision.Refuse(Problems.Conflict("endsOn", $"The contract is already terminated: it ends on {contract.EndsOn:yyyy-MM-dd}."));
+        }
+
+        return Decision.Unless(
+            MustFallWithinTerm(contract, "endsOn", endsOn).Then(() => MustNotReachIntoClosedQuarter(contract, "endsOn", endsOn.AddDays(1))),
+            () => Decision.Append(contract.Id, new ContractTerminated(contract.ContractId, endsOn, s.Now)));
+    });
+
+    /// <summary>403 for a signing by a caller whose municipality is neither the provider nor the client.</summary>
+    public static ProblemDetails MustActForAParty(SignContract command, Caller caller) =>
+        caller.Reaches(command.Provider!.Id!, command.Client!.Id!)
+            ? Problems.None
+            : Problems.Forbidden($"You act for '{caller.Municipality}', which is not party to this contract.");
+
+    /// <summary>
+    /// 404 for a contract that does not exist or that the caller's municipality is no party to:
+    /// another city's caller learns nothing, not even that it exists.
+    /// </summary>
+    public static ProblemDetails MustReach(Contract? contract, string contractId, Caller caller) =>
+        contract is not null && contract.IsReachableBy(caller)
+            ? Problems.None
+            : Problems.NotFound($"There is no contract '{contractId}'.");
+
+    /// <summary>409 when a dated change would fall outside the contract's term.</summary>
+    public static ProblemDetails MustFallWithinTerm(Contract contract, string field, DateOnly date)
+    {
+        if (date < contract.StartsOn)
+        {
+            return Problems.Conflict(field, $"'{field}' ({date:yyyy-MM-dd}) may not predate the contract's start on {contract.StartsOn:yyyy-MM-dd}.");
+        }
+
+        if (contract.EndsOn is { } end && date > end)
+        {
+            var why = contract.Status == ContractStatus.Terminated ? "was terminated and ends" : "ends";
+            return Problems.Conflict(field, $"'{field}' ({date:yyyy-MM-dd}) may not follow the contract's end: it {why} on {end:yyyy-MM-dd}.");
+        }
+
+        return Problems.None;
+    }
+
+    /// <summary>
+    /// 409 for a change that would take effect on or before the end of an invoiced quarter (domain §6): the
+    /// billed figures stay as billed. <paramref name="firstDayChanged"/> is the first day the change alters.
+    /// </summary>
+    public static ProblemDetails MustNotReachIntoClosedQuarter(Contract contract, string field, DateOnly firstDayChanged) =>
+        contract.LatestClosed is { } closed && firstDayChanged <= closed.Period.LastDay
+            ? Problems.Conflict(field,
+                $"{closed.Period} of this contract is invoiced ({closed.InvoiceNumber}): a change may take effect from {closed.Period.LastDay.AddDays(1):yyyy-MM-dd} on. Cancel the invoice with a credit note to reopen the quarter, or date the change later.")
+            : Problems.None;
+
+    /// <summary>409 for a line added again on or before the last day it was served.</summary>
+    private static ProblemDetails MustFollowLastServed(Contract contract, string code, DateOnly from) =>
+        contract.ServiceLines.Where(l => l.Code == code && l.EndsOn is not null).MaxBy(l => l.EndsOn) is { } lastEnded && from <= lastEnded.EndsOn
+            ? Problems.Conflict("from", $"Service line '{code}' was served until {lastEnded.EndsOn:yyyy-MM-dd}; it can start again only after that.")
+            : Problems.None;
+
+    private static Decision OnReachable(ContractSituation s, Func<Contract, Decision> decide) =>
+        Decision.Unless(MustReach(s.Contract, s.ContractId, s.Caller), () => decide(s.Contract!));
+
+    /// <summary>The same signing, but for the moment it was made.</summary>
+    private static bool SameTerms(ContractSigned a, ContractSigned b) =>
+        JsonSerializer.Serialize(a with { SignedAt = default }, ApiJson.Options) ==
+        JsonSerializer.Serialize(b with { SignedAt = default }, ApiJson.Options);
+}
