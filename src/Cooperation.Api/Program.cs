@@ -115,7 +115,7 @@ app.UseCorrelationIds();
 app.UseInputGuard();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseLostRaceRetries();
+app.UseBodyLimit();
 
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));

@@ -5,29 +5,24 @@ using Npgsql;
 namespace Cooperation.Api.Infrastructure;
 
 /// <summary>
-/// A write that loses a race (another request appended to the same stream, or started it, between our read
-/// and our save) is run again from the start: it loads the winner's state and decides again, so it is then
-/// appended, answered as the exact repeat it is, or refused. Never answered as a success without being stored.
-/// (ADR 13)
+/// What counts as a lost race (the write step decides again on one: ADR 14), and the limit on JSON bodies.
 /// </summary>
 public static class LostRaces
 {
-    /// <summary>After this many lost races, or <see cref="Budget"/>, the request is answered 409 (nothing stored).</summary>
-    public const int Attempts = 30;
-
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
-
     /// <summary>
-    /// The largest JSON body taken (kept in memory for a second attempt). A contract, the biggest request, is a few KB;
-    /// the bulk import streams and is not bound by it.
+    /// The largest JSON body taken. A contract, the biggest request, is a few KB; the bulk import streams and is
+    /// not bound by it.
     /// </summary>
     public const int MaxBody = 4 * 1024 * 1024;
 
-    public static IApplicationBuilder UseLostRaceRetries(this IApplicationBuilder app) =>
+    /// <summary>
+    /// Refuses a JSON body over <see cref="MaxBody"/> with 413 before any endpoint reads it. After authorization and
+    /// only for a route that exists: nobody else gets a body read.
+    /// </summary>
+    public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             var request = context.Request;
-            // After authorization and only for a route that exists: nobody else gets a body kept.
             if (!HttpMethods.IsPost(request.Method) || IsStreamed(request) || context.GetEndpoint() is null)
             {
                 await next(context);
@@ -46,26 +41,8 @@ public static class LostRaces
                 return;
             }
 
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            for (var attempt = 1; ; attempt++)
-            {
-                // A fresh stream each time: the body's pipe reader of the last attempt is spent.
-                request.Body = new MemoryStream(body, writable: false);
-
-                try
-                {
-                    await next(context);
-                    return;
-                }
-                catch (Exception e) when (attempt < Attempts && started.Elapsed < Budget && !context.Response.HasStarted && IsLostRace(e))
-                {
-                    context.Response.Clear();
-                    context.Response.Headers[CorrelationId.Header] = CorrelationId.Of(context);
-                    // Exponential backoff with full jitter spreads the racers so that one of them wins each round.
-                    var ceiling = Math.Min(200, 2 << Math.Min(attempt, 7));
-                    await Task.Delay(Random.Shared.Next(ceiling), context.RequestAborted);
-                }
-            }
+            request.Body = new MemoryStream(body, writable: false);
+            await next(context);
         });
 
     /// <summary>Another writer changed or started the same stream first, or the database chose us as a deadlock's victim.</summary>
@@ -84,7 +61,7 @@ public static class LostRaces
         return false;
     }
 
-    // The bulk import reads its body as a stream and settles races per line itself (ADR 9).
+    // The bulk import reads its body as a stream (ADR 9).
     private static bool IsStreamed(HttpRequest request) =>
         request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true;
 

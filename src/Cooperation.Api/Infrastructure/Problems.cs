@@ -177,7 +177,7 @@ public static partial class Problems
 
 /// <summary>
 /// The one place where exceptions with a meaning for the client become problems: a race still lost after
-/// <see cref="LostRaces.Attempts"/> attempts and duplicates in the store are 409; a database that cannot be
+/// <see cref="WriteStep.Attempts"/> attempts and duplicates in the store are 409; a database that cannot be
 /// reached and a lock not had in time (the billing lock, ADR 12) are 503 with <c>Retry-After</c>. Nothing was stored.
 /// </summary>
 public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
