@@ -244,6 +244,7 @@ public sealed class CallImport(
             LookingUp += Stopwatch.GetElapsedTime(started, decided);
             var current = new Dictionary<string, Call>(recorded, StringComparer.Ordinal);
             var appended = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+            var changes = new List<StreamEvents>();
             var verdicts = new List<Verdict>(lines.Count);
             var now = import._clock.GetUtcNow();
             foreach (var (number, record, callerHash) in lines)
@@ -272,22 +273,41 @@ public sealed class CallImport(
                 var events = decision.EventsOf(key);
                 current[key] = Aggregates.Fold(call, events)!;
                 (appended.TryGetValue(key, out var list) ? list : appended[key] = []).AddRange(events);
+                if (call is not null && events.OfType<CallCompleted>().Any(c => c.Outcome != CallOutcome.AppointmentBooked))
+                {
+                    // As for a single completion: a booking in the call since we read its appointments is seen at the save.
+                    write.CheckAtSave(AppointmentsConfiguration.NoBookingIn, call.CallId);
+                }
+
                 foreach (var opened in decision.Changes.Where(c => c.Key != key))
                 {
                     known[opened.Key] = opened.Events.Count;
-                    // Referrals have an inline projection (the department's work queue): Marten starts them.
-                    session.Events.StartStream<Referral>(opened.Key, [.. opened.Events]);
+                    changes.Add(opened);
                 }
             }
 
             var writing = Stopwatch.GetTimestamp();
             Deciding += Stopwatch.GetElapsedTime(decided, writing);
+            if (verdicts.Any(v => v is Verdict.Refused) && await write.ReadStaleAsync(ct))
+            {
+                // A refusal has no save to guard it: one made on a cached contract that is out of date is made again.
+                write.Forget();
+                return await TryWriteAsync(lines, ct);
+            }
+
+            if (appended.Count == 0)
+            {
+                return verdicts; // nothing to store: no save, so no guard that could fail on it
+            }
+
             var newCalls = new List<StreamEvents>();
             foreach (var (key, events) in appended)
             {
                 if (recorded.TryGetValue(key, out var before))
                 {
-                    session.Events.Append(key, before.Version + events.Count, events);
+                    // Through the write session: appended at the version read, under the call's lock (ADR 14).
+                    write.Expect<Call>(key, before.Version);
+                    changes.Add(new StreamEvents(key, events));
                 }
                 else
                 {
@@ -295,11 +315,20 @@ public sealed class CallImport(
                 }
             }
 
-            await session.BeginTransactionAsync(ct);
-            await import._rows.StartStreamsAsync((NpgsqlConnection)session.Connection!, typeof(Call), newCalls, caller.Subject, correlationId, ct);
-            Copying += Stopwatch.GetElapsedTime(writing);
-            write.Guard();
-            await session.SaveChangesAsync(ct);
+            try
+            {
+                await session.BeginTransactionAsync(ct);
+                await import._rows.StartStreamsAsync((NpgsqlConnection)session.Connection!, typeof(Call), newCalls, caller.Subject, correlationId, ct);
+                Copying += Stopwatch.GetElapsedTime(writing);
+                write.Stage(Decision.Of(changes));
+                await session.SaveChangesAsync(ct);
+            }
+            catch (Exception e) when (IsLostRace(e))
+            {
+                write.Forget(); // a guard failed on a cached contract: the next attempt reads it afresh
+                throw;
+            }
+
             Writing += Stopwatch.GetElapsedTime(writing);
             return verdicts;
         }

@@ -48,4 +48,10 @@ public sealed class ContractCache : DocumentSessionListenerBase
         write.RelyOn(key, read.Version, () => _contracts.TryRemove(KeyValuePair.Create(key, read)));
         return read;
     }
+
+    /// <summary>
+    /// Holds <paramref name="contract"/> as read, whatever is stored: the state a read that raced a change leaves
+    /// (read at N, N+1 committed and its eviction done, N cached), or a change made by another node. For tests.
+    /// </summary>
+    internal void Hold(Contract contract) => _contracts[contract.Id] = contract;
 }

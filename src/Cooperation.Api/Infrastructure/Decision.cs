@@ -37,6 +37,9 @@ public sealed record Decision
 
     public static Decision Append(string key, params object[] events) => new(null, [new(key, events)]);
 
+    /// <summary>Changes decided elsewhere and gathered (the bulk import's chunk), to be staged as one.</summary>
+    public static Decision Of(IReadOnlyList<StreamEvents> changes) => new(null, changes);
+
     public static Decision Start<TAggregate>(string key, params object[] events) => new(null, [new(key, events, typeof(TAggregate))]);
 
     /// <summary>More events for another stream, in the same transaction.</summary>

@@ -48,7 +48,7 @@ public sealed class WriteStep(IDocumentStore store)
             var write = new WriteSession(session, attempt);
             var input = await load(write, ct);
             var decision = decide(input);
-            if (decision.IsRefused && await write.ReadStaleAsync(ct))
+            if (decision.IsRefused && attempt < Attempts && Stopwatch.GetElapsedTime(started) < Budget && await write.ReadStaleAsync(ct))
             {
                 // A refusal has no save to guard it: one made on a cached read that is out of date is made again.
                 write.Forget();
@@ -131,6 +131,10 @@ public sealed class WriteSession(IDocumentSession session, int attempt)
         _fetched[key] = events => session.Events.StartStream<T>(key, [.. events]);
         return null;
     }
+
+    /// <summary>A stream read elsewhere (the bulk import reads many at once) at <paramref name="version"/>: appended to like a fetched one.</summary>
+    public void Expect<T>(string key, long version) where T : class =>
+        _fetched[key] = events => session.Events.Append(key, version + events.Count, [.. events]);
 
     /// <summary>A stream whose events the decision may append to, checked at the save against the version read here.</summary>
     public async Task<T?> FetchAsync<T>(string key, CancellationToken ct) where T : class

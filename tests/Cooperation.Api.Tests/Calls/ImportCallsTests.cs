@@ -2,6 +2,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Alba;
 using Cooperation.Api.Calls;
+using Cooperation.Api.Contracts;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Cooperation.Api.Tests.Fixtures;
 
 namespace Cooperation.Api.Tests.Calls;
@@ -178,6 +181,24 @@ public sealed class ImportCallsTests(AppFixture fixture) : CallTest(fixture)
         var recorded = await Get($"/api/calls/{call}", Acd);
         Assert.Equal(("completed", 3L), ((string)recorded["status"]!, (long)recorded["version"]!));
         await Get($"/api/referrals/ref-{call}", Tokens.For("department", "castrop-rauxel", "clerk"));
+    }
+
+    [Fact]
+    public async Task A_contract_cached_before_a_change_made_elsewhere_is_read_again_not_held_against_the_lines()
+    {
+        var contract = await GivenContract();
+        await Import(Record(UniqueId("c"), contract), Acd);
+        var cache = Host.Services.GetRequiredService<ContractCache>();
+        var before = (await Fixture.Store.QuerySession().LoadAsync<Contract>($"contract:{contract}"))!;
+        await Post($"/api/contracts/{contract}/service-lines",
+            JsonNode.Parse("""{"code":"ordnungswesen","name":"Ordnungswesen","from":"2021-01-01"}""")!, Tokens.ContractAdmin());
+        cache.Hold(before);
+
+        var (status, body) = await Import(
+            $"{Record(UniqueId("c"), contract)}\n{Record(UniqueId("c"), contract, change: r => r["serviceLine"] = "ordnungswesen")}\n", Acd);
+
+        Assert.Equal(200, status);
+        Assert.Equal((2L, 0L), ((long)body["accepted"]!, (long)body["rejectedCount"]!));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cooperation.Api.Tests.Fixtures;
 using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cooperation.Api.Tests.Calls;
@@ -85,6 +86,23 @@ public sealed class OfferCallTests(AppFixture fixture) : ApiTest(fixture)
         Assert.DoesNotContain("2305", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("106", stored.Replace(callId, string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Matches("\"callerHash\": ?\"[0-9a-f]{64}\"", stored);
+    }
+
+    [Fact]
+    public async Task An_offer_is_decided_on_the_contract_as_stored_even_when_an_older_one_is_cached()
+    {
+        var contract = await GivenContract();
+        await Post("/api/calls", Offer(UniqueId("c"), contract), Acd, 201);
+        var before = (await Fixture.Store.QuerySession().LoadAsync<Api.Contracts.Contract>($"contract:{contract}"))!;
+        await Post($"/api/contracts/{contract}/service-lines",
+            JsonNode.Parse("""{"code":"ordnungswesen","name":"Ordnungswesen","from":"2021-01-01"}""")!, Tokens.ContractAdmin());
+        var cache = Host.Services.GetRequiredService<Api.Contracts.ContractCache>();
+
+        cache.Hold(before); // the refusal the old contract gives ("no such line") is checked and made again
+        await Post("/api/calls", Offer(UniqueId("c"), contract, "ordnungswesen", "2021-01-04T10:00:00+01:00"), Acd, 201);
+        cache.Hold(before); // the acceptance the old contract gives is saved only against the contract as stored
+        var offered = await Post("/api/calls", Offer(UniqueId("c"), contract), Acd, 201);
+        Assert.Equal(1L, (long)offered["version"]!);
     }
 
     [Fact]
