@@ -125,7 +125,6 @@ app.MapWolverineEndpoints(opts =>
 {
     opts.RequireAuthorizeOnAll();
     opts.AddPolicy<FluentValidationPolicy>();
-    opts.AddMiddleware(typeof(AuditMetadataMiddleware), AuditMetadataMiddleware.AppliesTo);
 });
 
 return await app.RunJasperFxCommands(args);
