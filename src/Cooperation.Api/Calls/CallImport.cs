@@ -306,7 +306,7 @@ public sealed class CallImport(
                 if (recorded.TryGetValue(key, out var before))
                 {
                     // Through the write session: appended at the version read, under the call's lock (ADR 14).
-                    write.Expect<Call>(key, before.Version);
+                    write.Expect(key, before.Version);
                     changes.Add(new StreamEvents(key, events));
                 }
                 else

@@ -133,7 +133,7 @@ public sealed class WriteSession(IDocumentSession session, int attempt)
     }
 
     /// <summary>A stream read elsewhere (the bulk import reads many at once) at <paramref name="version"/>: appended to like a fetched one.</summary>
-    public void Expect<T>(string key, long version) where T : class =>
+    public void Expect(string key, long version) =>
         _fetched[key] = events => session.Events.Append(key, version + events.Count, [.. events]);
 
     /// <summary>A stream whose events the decision may append to, checked at the save against the version read here.</summary>

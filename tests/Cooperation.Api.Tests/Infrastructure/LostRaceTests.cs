@@ -112,13 +112,7 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
         var calls = new List<string>();
         for (var i = 0; i < Writers / 2; i++)
         {
-            var callId = UniqueId("c");
-            await Post("/api/calls", new JsonObject
-            {
-                ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:15:00+01:00",
-            }, Acd, 201);
-            await Post($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "a-1" }, Acd);
-            calls.Add(callId);
+            calls.Add(await GivenAnsweredCall(contract, Acd));
         }
 
         var answers = await Race(calls.SelectMany(callId => new[]
@@ -338,16 +332,21 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
         new(invoiceId, $"paid-{reference}", $"/api/invoices/{invoiceId}/payments",
             new JsonObject { ["amount"] = 100 + reference, ["paidOn"] = paidOn, ["reference"] = $"RF-{reference}" }, finance);
 
-    private async Task<string> GivenCompletedReferral(string? contract = null, string? token = null)
+    private async Task<string> GivenAnsweredCall(string contract, string token)
     {
-        contract ??= await GivenContract();
-        token ??= Acd;
         var callId = UniqueId("c");
         await Post("/api/calls", new JsonObject
         {
             ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:15:00+01:00",
         }, token, 201);
         await Post($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:15:20+01:00", ["agentId"] = "agent-7" }, token);
+        return callId;
+    }
+
+    private async Task<string> GivenCompletedReferral(string? contract = null, string? token = null)
+    {
+        token ??= Acd;
+        var callId = await GivenAnsweredCall(contract ?? await GivenContract(), token);
         await Post($"/api/calls/{callId}/completed", new JsonObject
         {
             ["completedAt"] = "2021-03-01T09:19:00+01:00", ["outcome"] = "referred", ["department"] = "ordnungsamt",
