@@ -286,7 +286,7 @@ public sealed partial class XRechnungTests
 
     // ---- The demo case ----
 
-    private static Invoice DemoInvoice()
+    internal static Invoice DemoInvoice()
     {
         var seller = new Provider("bochum", "Stadt Bochum", "BO", "Willy-Brandt-Platz 2-6", "44777", "Bochum",
             "DE86430500010000000000", "servicecenter@bochum.de", "Servicecenter Bochum", "+49 234 910-0");
