@@ -44,6 +44,7 @@ builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
 builder.Services.AddSingleton<WriteStep>();
 builder.Services.AddSingleton<EventRows>();
+builder.Services.AddSingleton<ReportReads>();
 var contracts = new ContractCache();
 builder.Services.AddSingleton(contracts);
 builder.Services.AddCalls();

@@ -46,7 +46,7 @@ public static class GetReconciliationEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Get(
-        string contractId, string year, string? asOf, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+        string contractId, string year, string? asOf, ClaimsPrincipal user, IQuerySession session, ReportReads reads, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var y = Rules.ParseYear(year, errors) ?? 0;
@@ -75,7 +75,7 @@ public static class GetReconciliationEndpoint
             [.. Invoice.InIssueOrder(documents.Where(d => d.Quarter == q.Number))]), today)).ToList();
 
         var feeDue = Money.Total(rows.Select(r => r.FeeDue));
-        var kpis = await KpisAsync(session, contract, quarters, now, at is not null, ct);
+        var kpis = await KpisAsync(session, reads, contract, quarters, now, at is not null, ct);
         return Results.Ok(new Reconciliation(
             contract.ContractId, y, at, contract.Vat,
             feeDue, Money.Total(rows.Select(r => r.Invoiced)), Money.Total(rows.Select(r => r.Credited)),
@@ -112,17 +112,29 @@ public static class GetReconciliationEndpoint
 
     /// <summary>The KPIs over the year's calls so far, measured against the targets in force at the year's last covered day.</summary>
     private static async Task<KpiFigures> KpisAsync(
-        IQuerySession session, Contract contract, IReadOnlyList<Quarter> quarters, DateTimeOffset now, bool asOf, CancellationToken ct)
+        IQuerySession session, ReportReads reads, Contract contract, IReadOnlyList<Quarter> quarters, DateTimeOffset now, bool asOf, CancellationToken ct)
     {
-        var calls = new List<ReportCall>();
-        foreach (var quarter in quarters.Where(q => QuarterlyReport.CoveredPart(contract, q) is not null && q.Start <= now))
+        var counted = quarters.Where(q => QuarterlyReport.CoveredPart(contract, q) is not null && q.Start <= now).ToList();
+        var lastDay = quarters.Select(q => QuarterlyReport.CoveredPart(contract, q)).OfType<(DateOnly From, DateOnly To)>().Max(p => p.To);
+        var targets = contract.KpiSettingsOn(lastDay);
+        if (asOf)
         {
-            calls.AddRange(asOf
-                ? await ReportCalls.AsOfAsync(session, contract.ContractId, quarter, now, ct)
-                : await ReportCalls.NowAsync(session, contract.ContractId, quarter, ct));
+            var calls = new List<ReportCall>();
+            foreach (var quarter in counted)
+            {
+                calls.AddRange(await ReportCalls.AsOfAsync(session, reads, contract.ContractId, quarter, now, ct));
+            }
+
+            return Kpis.Count(calls, ServiceCalendar.For(contract), contract.KpiSettingsOn, targets);
         }
 
-        var lastDay = quarters.Select(q => QuarterlyReport.CoveredPart(contract, q)).OfType<(DateOnly From, DateOnly To)>().Max(p => p.To);
-        return Kpis.Count(calls, ServiceCalendar.For(contract), contract.KpiSettingsOn, contract.KpiSettingsOn(lastDay));
+        // The year is the sum of its quarters' tallies: each call counted by the thresholds of its own day.
+        var tallies = await reads.TalliesAsync(contract.ContractId, counted, ct);
+        if (tallies.Generation is null && tallies.Current.LatestSequence > 0)
+        {
+            throw new ReportsBehindException(tallies.Current);
+        }
+
+        return KpiTally.Sum(tallies.Tallies.Values).ToFigures(null, targets);
     }
 }

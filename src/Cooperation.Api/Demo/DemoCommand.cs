@@ -52,7 +52,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         }
 
         await host.StartAsync();
-        await ReportProgress.WaitAsync(store, Console.WriteLine);
+        await ReportProgress.WaitAsync(host.Services.GetRequiredService<ReportReads>(), Console.WriteLine);
         var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var url = addresses.FirstOrDefault() ?? "http://localhost:5000";
         PrintBanner(url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));

@@ -178,7 +178,8 @@ public static partial class Problems
 /// <summary>
 /// The one place where exceptions with a meaning for the client become problems: a race still lost after
 /// <see cref="WriteStep.Attempts"/> attempts and duplicates in the store are 409; a database that cannot be
-/// reached and a lock not had in time (the billing lock, ADR 12) are 503 with <c>Retry-After</c>. Nothing was stored.
+/// reached, a lock not had in time (the billing lock, ADR 12) and reports not yet projected (ADR 16) are 503 with
+/// <c>Retry-After</c>. Nothing was stored.
 /// </summary>
 public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -193,6 +194,11 @@ public sealed class ConflictExceptionHandler(IProblemDetailsService problems) : 
         {
             problem = Unavailable(httpContext, "Busy",
                 "Other changes of the same kind are being recorded right now and this one waited too long. Nothing was stored; send it again in a moment.");
+        }
+        else if (exception is Reports.ReportsBehindException behind)
+        {
+            problem = Unavailable(httpContext, "The reports are catching up",
+                $"The reports have applied the events up to {behind.Current.UpToSequence} of {behind.Current.LatestSequence}; ask again in a moment.");
         }
         else if (Has(exception, IsUnreachable))
         {

@@ -9,14 +9,14 @@ namespace Cooperation.Api.Infrastructure;
 /// it has not yet applied was recorded. Past <c>Cooperation:ReportsMaxLag</c> (default one minute) the service is
 /// <c>degraded</c>: it takes writes, but its reports say less than is recorded.
 /// </summary>
-public sealed class ReportsLagHealthCheck(IDocumentStore store, IConfiguration configuration, TimeProvider clock) : IHealthCheck
+public sealed class ReportsLagHealthCheck(IDocumentStore store, ReportReads reads, IConfiguration configuration, TimeProvider clock) : IHealthCheck
 {
     public static readonly TimeSpan DefaultMaxLag = TimeSpan.FromMinutes(1);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         await using var session = store.QuerySession();
-        var upTo = (await ReportCalls.CurrencyAsync(session, cancellationToken)).UpToSequence;
+        var upTo = (await reads.CurrencyAsync(cancellationToken)).UpToSequence;
         // Stored events only: a rolled-back append (a lost race) uses up sequence numbers but stores nothing.
         var pending = session.Events.QueryAllRawEvents().Where(e => e.Sequence > upTo);
         var eventsBehind = await pending.CountAsync(cancellationToken);

@@ -23,7 +23,7 @@ public static class GetQuarterlyReportEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     public static async Task<IResult> Get(
         string contractId, string year, string quarter, string? asOf, HttpRequest request, ClaimsPrincipal user,
-        IQuerySession session, TimeProvider clock, CancellationToken ct)
+        IQuerySession session, ReportReads reads, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var y = Rules.ParseYear(year, errors) ?? 0;
@@ -57,20 +57,26 @@ public static class GetQuarterlyReportEndpoint
             return Results.Problem(Problems.Conflict("quarter", $"{period} had not begun{(at is null ? string.Empty : " at 'asOf'")}: there is nothing to report yet."));
         }
 
-        QuarterlyReport report;
-        if (at is { } known)
-        {
-            report = QuarterlyReport.Compose(contract, period, await ReportCalls.AsOfAsync(session, contractId, period, known, ct), known);
-        }
-        else
-        {
-            // Read before the facts, so the report never claims to be more current than they are.
-            var current = await ReportCalls.CurrencyAsync(session, ct);
-            report = QuarterlyReport.Compose(contract, period, await ReportCalls.NowAsync(session, contractId, period, ct), null, current);
-        }
+        var report = at is { } known
+            ? await AsOfCache.GetOrComposeAsync(reads, contract, period, known, clock.GetUtcNow(),
+                async () => QuarterlyReport.Compose(contract, period, await ReportCalls.AsOfAsync(session, reads, contractId, period, known, ct), known), ct)
+            : await NowAsync(reads, contract, period, ct);
 
         return request.Headers.Accept.Any(a => a?.Contains(ReportCsv.MediaType, StringComparison.OrdinalIgnoreCase) == true)
             ? Results.File(ReportCsv.Write(report), $"{ReportCsv.MediaType}; charset=utf-8", $"{contractId}-{period}.csv")
             : Results.Ok(report);
+    }
+
+    /// <summary>The report now: one read of the quarter's tallies.</summary>
+    private static async Task<QuarterlyReport> NowAsync(ReportReads reads, Contract contract, Quarter period, CancellationToken ct)
+    {
+        var tallies = await reads.TalliesAsync(contract.ContractId, [period], ct);
+        if (tallies.Generation is null && tallies.Current.LatestSequence > 0)
+        {
+            throw new ReportsBehindException(tallies.Current);
+        }
+
+        var key = period.ToString();
+        return QuarterlyReport.Compose(contract, period, tallies.Lines(key).ToDictionary(l => l, l => tallies.Of(key, l)), null, tallies.Current);
     }
 }

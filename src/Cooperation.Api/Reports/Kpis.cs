@@ -53,6 +53,156 @@ public sealed record KpiFigures(
     public int Settled => Outcomes.Resolved + Outcomes.AppointmentBooked;
 }
 
+/// <summary>Where a call counts in the figures: exactly one of these.</summary>
+public enum CallCount : byte { OutsideHours, Answered, Abandoned, ShortAbandon, InQueue }
+
+/// <summary>
+/// What one call adds to its quarter's figures under the calendar and the thresholds of the day it was offered
+/// (domain §2). The report projection keeps each call's contribution, so a change to the call takes out exactly
+/// what it added before.
+/// </summary>
+public readonly record struct Contribution(
+    CallCount Kind, bool WithinServiceLevel, CallOutcome? Outcome, long WaitTicks, bool Referral, bool ReferralInTime, int Appointments, bool Corrected)
+{
+    public static Contribution Of(ReportCall call, ServiceCalendar calendar, Func<DateOnly, KpiSettings> settingsOn)
+    {
+        if (!calendar.IsOpenAt(call.OfferedAt))
+        {
+            return new(CallCount.OutsideHours, false, null, 0, false, false, 0, call.Corrected);
+        }
+
+        var settings = settingsOn(Berlin.DateOf(call.OfferedAt));
+        if (call.AnsweredAt is { } answeredAt)
+        {
+            var wait = answeredAt - call.OfferedAt;
+            return new(
+                CallCount.Answered, wait <= TimeSpan.FromSeconds(settings.ServiceLevelSeconds), call.Outcome, wait.Ticks,
+                call.ReferralOpened, call.ReferralOpened && Kpis.AnsweredInTime(call, calendar), call.AppointmentsBooked, call.Corrected);
+        }
+
+        if (call.AbandonedAt is { } abandonedAt)
+        {
+            var kind = abandonedAt - call.OfferedAt < TimeSpan.FromSeconds(settings.ShortAbandonSeconds) ? CallCount.ShortAbandon : CallCount.Abandoned;
+            return new(kind, false, null, 0, false, false, 0, call.Corrected);
+        }
+
+        return new(CallCount.InQueue, false, null, 0, false, false, 0, call.Corrected);
+    }
+}
+
+/// <summary>
+/// The counts behind the figures of one service line (or of several added up), as the report projection stores
+/// them: sums of the calls' contributions, so a report is a read and the year is the sum of its quarters.
+/// </summary>
+public sealed class KpiTally
+{
+    /// <summary>The counters in their stored order.</summary>
+    public enum Counter
+    {
+        OutsideHours, Answered, Abandoned, ShortAbandons, InQueue, WithinServiceLevel,
+        Resolved, AppointmentBooked, Referred, CallbackPromised, OutcomePending,
+        WaitTicks, Referrals, ReferralsInTime, Appointments, Corrected,
+    }
+
+    public const int Size = (int)Counter.Corrected + 1;
+
+    public KpiTally()
+        : this(new long[Size])
+    {
+    }
+
+    private KpiTally(long[] counts) => Counts = counts;
+
+    public long[] Counts { get; }
+
+    public long this[Counter c] => Counts[(int)c];
+
+    public static KpiTally From(long[] counts) =>
+        counts.Length == Size ? new((long[])counts.Clone()) : throw new ArgumentException($"A tally has {Size} counters, not {counts.Length}.", nameof(counts));
+
+    public static KpiTally Sum(IEnumerable<KpiTally> tallies)
+    {
+        var sum = new KpiTally();
+        foreach (var t in tallies)
+        {
+            sum.Add(t);
+        }
+
+        return sum;
+    }
+
+    public void Add(KpiTally other)
+    {
+        for (var i = 0; i < Size; i++)
+        {
+            Counts[i] += other.Counts[i];
+        }
+    }
+
+    /// <summary>Adds a contribution (<paramref name="sign"/> 1) or takes it out again (-1).</summary>
+    public void Add(Contribution c, int sign = 1)
+    {
+        Counts[(int)Counter.Corrected] += c.Corrected ? sign : 0;
+        Counts[(int)(c.Kind switch
+        {
+            CallCount.OutsideHours => Counter.OutsideHours,
+            CallCount.Answered => Counter.Answered,
+            CallCount.Abandoned => Counter.Abandoned,
+            CallCount.ShortAbandon => Counter.ShortAbandons,
+            _ => Counter.InQueue,
+        })] += sign;
+        if (c.Kind != CallCount.Answered)
+        {
+            return;
+        }
+
+        Counts[(int)Counter.WaitTicks] += sign * c.WaitTicks;
+        Counts[(int)Counter.WithinServiceLevel] += c.WithinServiceLevel ? sign : 0;
+        Counts[(int)(c.Outcome switch
+        {
+            CallOutcome.Resolved => Counter.Resolved,
+            CallOutcome.AppointmentBooked => Counter.AppointmentBooked,
+            CallOutcome.Referred => Counter.Referred,
+            CallOutcome.CallbackPromised => Counter.CallbackPromised,
+            _ => Counter.OutcomePending,
+        })] += sign;
+        Counts[(int)Counter.Appointments] += sign * c.Appointments;
+        Counts[(int)Counter.Referrals] += c.Referral ? sign : 0;
+        Counts[(int)Counter.ReferralsInTime] += c.ReferralInTime ? sign : 0;
+    }
+
+    /// <summary>The figures of domain §2 from the counts; the targets are those of the period's last covered day.</summary>
+    public KpiFigures ToFigures(string? code, KpiSettings targets)
+    {
+        int N(Counter c) => checked((int)this[c]);
+        var answered = N(Counter.Answered);
+        var offered = answered + N(Counter.Abandoned);
+        var counts = new OutcomeCounts(N(Counter.Resolved), N(Counter.AppointmentBooked), N(Counter.Referred), N(Counter.CallbackPromised));
+        var pending = N(Counter.OutcomePending);
+        var withOutcome = answered - pending;
+        var settled = counts.Resolved + counts.AppointmentBooked;
+        var within = N(Counter.WithinServiceLevel);
+        var referrals = N(Counter.Referrals);
+        var inTime = N(Counter.ReferralsInTime);
+        return new KpiFigures(
+            code, offered, answered, N(Counter.Abandoned), N(Counter.ShortAbandons), N(Counter.OutsideHours), N(Counter.InQueue), within,
+            Kpis.Percent(answered, offered),
+            Kpis.Percent(within, offered),
+            answered == 0 ? null : Money.Round((decimal)this[Counter.WaitTicks] / TimeSpan.TicksPerSecond / answered),
+            counts,
+            pending,
+            Kpis.Percent(settled, withOutcome),
+            Kpis.Percent(counts.Referred + counts.CallbackPromised, withOutcome),
+            referrals,
+            inTime,
+            Kpis.Percent(inTime, referrals),
+            N(Counter.Appointments),
+            N(Counter.Corrected),
+            Kpis.Met(within, offered, targets.ServiceLevelTargetPercent),
+            Kpis.Met(settled, withOutcome, targets.FirstContactResolutionTargetPercent));
+    }
+}
+
 /// <summary>The KPI rules of domain §2 as pure functions over calls, a calendar and the settings.</summary>
 public static class Kpis
 {
@@ -61,15 +211,18 @@ public static class Kpis
     /// <param name="settingsOn">The thresholds in force on a call's day (settings are effective-dated).</param>
     /// <param name="targets">The targets the quarter is measured against.</param>
     public static KpiFigures Count(
-        IEnumerable<ReportCall> calls, ServiceCalendar calendar, Func<DateOnly, KpiSettings> settingsOn, KpiSettings targets, string? code = null)
+        IEnumerable<ReportCall> calls, ServiceCalendar calendar, Func<DateOnly, KpiSettings> settingsOn, KpiSettings targets, string? code = null) =>
+        Tally(calls, calendar, settingsOn).ToFigures(code, targets);
+
+    public static KpiTally Tally(IEnumerable<ReportCall> calls, ServiceCalendar calendar, Func<DateOnly, KpiSettings> settingsOn)
     {
-        var t = new Tally();
+        var t = new KpiTally();
         foreach (var call in calls)
         {
-            t.Add(call, calendar, settingsOn);
+            t.Add(Contribution.Of(call, calendar, settingsOn));
         }
 
-        return t.ToFigures(code, targets);
+        return t;
     }
 
     /// <summary>A share in percent, rounded half away from zero to two decimals; null when nothing to share.</summary>
@@ -81,86 +234,8 @@ public static class Kpis
     /// <summary>A cost per call, to the cent; null when there are no such calls.</summary>
     public static decimal? PerCall(decimal feeDue, int calls) => calls == 0 ? null : Money.Round(feeDue / calls);
 
-    private sealed class Tally
-    {
-        private readonly int[] outcomes = new int[4];
-        private int outsideHours, answered, abandoned, shortAbandons, inQueue, withinServiceLevel, pending;
-        private int referrals, referralsInTime, appointments, corrected;
-        private long waitTicks;
-
-        public void Add(ReportCall call, ServiceCalendar calendar, Func<DateOnly, KpiSettings> settingsOn)
-        {
-            corrected += call.Corrected ? 1 : 0;
-            if (!calendar.IsOpenAt(call.OfferedAt))
-            {
-                outsideHours++;
-                return;
-            }
-
-            var settings = settingsOn(Berlin.DateOf(call.OfferedAt));
-            if (call.AnsweredAt is { } answeredAt)
-            {
-                var wait = answeredAt - call.OfferedAt;
-                answered++;
-                waitTicks += wait.Ticks;
-                withinServiceLevel += wait <= TimeSpan.FromSeconds(settings.ServiceLevelSeconds) ? 1 : 0;
-                if (call.Outcome is { } outcome)
-                {
-                    outcomes[(int)outcome]++;
-                }
-                else
-                {
-                    pending++;
-                }
-
-                appointments += call.AppointmentsBooked;
-                if (call.ReferralOpened)
-                {
-                    referrals++;
-                    referralsInTime += AnsweredInTime(call, calendar) ? 1 : 0;
-                }
-            }
-            else if (call.AbandonedAt is { } abandonedAt)
-            {
-                var isShort = abandonedAt - call.OfferedAt < TimeSpan.FromSeconds(settings.ShortAbandonSeconds);
-                shortAbandons += isShort ? 1 : 0;
-                abandoned += isShort ? 0 : 1;
-            }
-            else
-            {
-                inQueue++;
-            }
-        }
-
-        public KpiFigures ToFigures(string? code, KpiSettings targets)
-        {
-            var offered = answered + abandoned;
-            var counts = new OutcomeCounts(
-                outcomes[(int)CallOutcome.Resolved], outcomes[(int)CallOutcome.AppointmentBooked],
-                outcomes[(int)CallOutcome.Referred], outcomes[(int)CallOutcome.CallbackPromised]);
-            var withOutcome = answered - pending;
-            var settled = counts.Resolved + counts.AppointmentBooked;
-            return new KpiFigures(
-                code, offered, answered, abandoned, shortAbandons, outsideHours, inQueue, withinServiceLevel,
-                Percent(answered, offered),
-                Percent(withinServiceLevel, offered),
-                answered == 0 ? null : Money.Round((decimal)waitTicks / TimeSpan.TicksPerSecond / answered),
-                counts,
-                pending,
-                Percent(settled, withOutcome),
-                Percent(counts.Referred + counts.CallbackPromised, withOutcome),
-                referrals,
-                referralsInTime,
-                Percent(referralsInTime, referrals),
-                appointments,
-                corrected,
-                Met(withinServiceLevel, offered, targets.ServiceLevelTargetPercent),
-                Met(settled, withOutcome, targets.FirstContactResolutionTargetPercent));
-        }
-
-        /// <summary>The clock runs from the call's completion, only while the line is open.</summary>
-        private static bool AnsweredInTime(ReportCall call, ServiceCalendar calendar) =>
-            call is { ReferralAnsweredAt: { } answeredAt, CompletedAt: { } openedAt }
-            && calendar.OpenTimeBetween(openedAt, answeredAt, ReferralClock) <= ReferralClock;
-    }
+    /// <summary>The clock runs from the call's completion, only while the line is open; exactly 24 service hours is within.</summary>
+    public static bool AnsweredInTime(ReportCall call, ServiceCalendar calendar) =>
+        call is { ReferralAnsweredAt: { } answeredAt, CompletedAt: { } openedAt }
+        && calendar.OpenTimeBetween(openedAt, answeredAt, ReferralClock) <= ReferralClock;
 }

@@ -33,23 +33,31 @@ public sealed record QuarterlyReport(
     CostFigures Cost,
     ReportCurrency? Current)
 {
-    /// <summary>The report of a contract's quarter from its calls: pure, the same for live, rebuilt and as-of figures.</summary>
+    /// <summary>The report of a contract's quarter from its calls: pure; what the projected tallies must always equal.</summary>
     public static QuarterlyReport Compose(
         Contract contract, Quarter quarter, IReadOnlyList<ReportCall> calls, DateTimeOffset? asOf = null, ReportCurrency? current = null)
     {
         var calendar = ServiceCalendar.For(contract);
+        var lines = calls.GroupBy(c => c.ServiceLine).ToDictionary(g => g.Key, g => Kpis.Tally(g, calendar, contract.KpiSettingsOn));
+        return Compose(contract, quarter, lines, asOf, current);
+    }
+
+    /// <summary>The report of a contract's quarter from the tallies of its service lines (ADR 16).</summary>
+    public static QuarterlyReport Compose(
+        Contract contract, Quarter quarter, IReadOnlyDictionary<string, KpiTally> lines, DateTimeOffset? asOf = null, ReportCurrency? current = null)
+    {
         var periods = SettingsIn(contract, quarter);
         var targets = periods[^1].Settings;
-        var total = Kpis.Count(calls, calendar, contract.KpiSettingsOn, targets);
-        var lines = LinesIn(contract, quarter, calls)
-            .Select(code => Kpis.Count(calls.Where(c => c.ServiceLine == code), calendar, contract.KpiSettingsOn, targets, code))
+        var total = KpiTally.Sum(lines.Values).ToFigures(null, targets);
+        var figures = LinesIn(contract, quarter, lines.Keys)
+            .Select(code => (lines.GetValueOrDefault(code) ?? new KpiTally()).ToFigures(code, targets))
             .ToList();
         var feeDue = contract.FeeDue(quarter);
         var cost = new CostFigures(
             feeDue, Kpis.PerCall(feeDue, total.Offered), Kpis.PerCall(feeDue, total.Answered), Kpis.PerCall(feeDue, total.Settled));
         return new QuarterlyReport(
             contract.ContractId, quarter.Year, quarter.Number, quarter.FirstDay, quarter.LastDay, asOf,
-            targets, periods, total, lines, cost, current);
+            targets, periods, total, figures, cost, current);
     }
 
     /// <summary>The days of the quarter that the contract covers, or null when it covers none.</summary>
@@ -79,10 +87,10 @@ public sealed record QuarterlyReport(
     }
 
     /// <summary>The contract's lines served in the quarter, in the order they were added, then any other line that has calls.</summary>
-    private static IEnumerable<string> LinesIn(Contract contract, Quarter quarter, IEnumerable<ReportCall> calls) =>
+    private static IEnumerable<string> LinesIn(Contract contract, Quarter quarter, IEnumerable<string> linesWithCalls) =>
         contract.ServiceLines
             .Where(l => l.From <= quarter.LastDay && (l.EndsOn is null || l.EndsOn >= quarter.FirstDay))
             .Select(l => l.Code)
-            .Concat(calls.Select(c => c.ServiceLine).Distinct().Order(StringComparer.Ordinal))
+            .Concat(linesWithCalls.Order(StringComparer.Ordinal))
             .Distinct();
 }

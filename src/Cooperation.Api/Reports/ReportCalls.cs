@@ -2,67 +2,82 @@ using Cooperation.Api.Appointments;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
-using JasperFx.Events.Projections;
 using Marten;
 
 namespace Cooperation.Api.Reports;
 
+/// <summary>The report projection has not yet applied every event recorded by the instant asked about.</summary>
+public sealed class ReportsBehindException(ReportCurrency current)
+    : Exception($"The reports have applied the events up to {current.UpToSequence} of {current.LatestSequence}.")
+{
+    public ReportCurrency Current { get; } = current;
+}
+
 /// <summary>
-/// Gathers a contract's calls of one quarter for the report, with their referrals and appointments: now, from
-/// the projected call facts and the referral and appointment snapshots; or as known at an instant, by folding
-/// only the events recorded by then.
+/// A contract's calls of one quarter as known at an instant (only events recorded by then), for the report as
+/// known at it (ADR 16): the projected row of a call that nothing has reached since is what was known then; only
+/// calls reached later (a correction, an answered referral, an appointment) or by events not yet projected are
+/// folded again from their events.
 /// </summary>
 public static class ReportCalls
 {
-    public static async Task<IReadOnlyList<ReportCall>> NowAsync(IQuerySession session, string contractId, Quarter quarter, CancellationToken ct)
-    {
-        var facts = await FactsAsync(session, contractId, quarter, ct);
-        var callIds = facts.Select(f => f.CallId).ToArray();
-        var referrals = await ReferralsAsync(session, contractId, callIds, ct);
-        var appointments = await AppointmentsAsync(session, contractId, callIds, ct);
-        return Join(facts, referrals, appointments.Select(a => a.CallId!));
-    }
-
     public static async Task<IReadOnlyList<ReportCall>> AsOfAsync(
-        IQuerySession session, string contractId, Quarter quarter, DateTimeOffset asOf, CancellationToken ct)
+        IQuerySession session, ReportReads reads, string contractId, Quarter quarter, DateTimeOffset asOf, CancellationToken ct)
     {
-        // Which calls belong to the quarter is fixed when they are offered; what is known of them is not.
-        var known = await FactsAsync(session, contractId, quarter, ct);
-        var callIds = known.Select(f => f.CallId).ToArray();
-        var facts = (await EventsAsOfAsync(session, known.Select(f => f.Id), asOf, ct))
-            .Select(CallFacts.Fold).OfType<CallFacts>().ToList();
+        var (rows, unapplied) = await reads.RowsAsync(contractId, quarter, asOf, ct);
+        var known = rows.Where(r => r.FirstRecorded <= asOf).ToDictionary(r => r.Id);
 
-        var referrals = (await EventsAsOfAsync(session, (await ReferralsAsync(session, contractId, callIds, ct)).Select(r => r.Id), asOf, ct))
-            .Select(events => Aggregates.Fold<Referral>(null, events))
-            .OfType<Referral>().ToList();
-
-        var appointments = await AppointmentsAsync(session, contractId, callIds, ct);
-        var booked = (await EventsAsOfAsync(session, appointments.Select(a => a.Id), asOf, ct))
-            .Select(events => events.OfType<AppointmentBooked>().FirstOrDefault()?.CallId).OfType<string>();
-        return Join(facts, referrals, booked);
-    }
-
-    /// <summary>Up to which event the projected call facts are current, and the latest event recorded.</summary>
-    public static async Task<ReportCurrency> CurrencyAsync(IQuerySession session, CancellationToken ct)
-    {
-        var shards = await session.Database.FetchProjectionProgressFor([new ShardName(nameof(CallFacts)), ShardName.HighWaterMarkFor()], ct);
-        var highWaterMark = ShardName.HighWaterMarkFor().Identity;
-        return new ReportCurrency(
-            shards.Where(s => s.ShardName != highWaterMark).Select(s => s.Sequence).FirstOrDefault(),
-            shards.Where(s => s.ShardName == highWaterMark).Select(s => s.Sequence).FirstOrDefault());
-    }
-
-    private static Task<IReadOnlyList<CallFacts>> FactsAsync(IQuerySession session, string contractId, Quarter quarter, CancellationToken ct)
-    {
+        // Calls reached after the instant, or by events the projection has not applied yet, are folded again.
+        var changed = known.Values.Where(r => r.LastRecorded > asOf).Select(r => r.Id).ToHashSet();
+        var byReferral = rows.Where(r => r.ReferralId is not null).ToDictionary(r => r.ReferralId!, r => r.Id);
         var key = quarter.ToString();
-        return session.Query<CallFacts>().Where(f => f.ContractId == contractId && f.Quarter == key).ToListAsync(ct);
+        foreach (var e in unapplied)
+        {
+            if (e.Data is CallOffered o && o.ContractId == contractId && Quarter.Of(o.OfferedAt).ToString() == key)
+            {
+                changed.Add(e.StreamKey!);
+                continue;
+            }
+
+            var call = e.Data switch
+            {
+                Infrastructure.IStreamEvent<Call> => e.StreamKey,
+                ReferralOpened opened => StreamKeys.Call(opened.CallId),
+                ReferralAnswered a => byReferral.GetValueOrDefault(a.ReferralId),
+                AppointmentBooked { CallId: { } callId } => StreamKeys.Call(callId),
+                _ => null,
+            };
+            if (call is not null && known.ContainsKey(call))
+            {
+                changed.Add(call);
+            }
+        }
+
+        var calls = known.Values.Where(r => !changed.Contains(r.Id)).Select(r => r.ToReportCall()).ToList();
+        if (changed.Count == 0)
+        {
+            return calls;
+        }
+
+        var folded = (await EventsAsOfAsync(session, changed, asOf, ct))
+            .Select(events => Aggregates.Fold<Call>(null, events)).OfType<Call>().ToList();
+        var referrals = (await EventsAsOfAsync(session, folded.Where(c => c.ReferralId is not null).Select(c => StreamKeys.Referral(c.ReferralId!)), asOf, ct))
+            .Select(events => Aggregates.Fold<Referral>(null, events)).OfType<Referral>().ToDictionary(r => r.CallId);
+        var callIds = folded.Select(c => c.CallId).ToArray();
+        var appointments = await session.Query<Appointment>().Where(a => a.ContractId == contractId && a.CallId!.IsOneOf(callIds)).ToListAsync(ct);
+        var booked = (await EventsAsOfAsync(session, appointments.Select(a => a.Id), asOf, ct))
+            .Select(events => events.OfType<AppointmentBooked>().FirstOrDefault()?.CallId).OfType<string>()
+            .GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var call in folded)
+        {
+            var referral = referrals.GetValueOrDefault(call.CallId);
+            calls.Add(new ReportCall(
+                call.ServiceLine, call.OfferedAt, call.AnsweredAt, call.AbandonedAt, call.CompletedAt, call.Outcome, call.Corrections > 0,
+                referral is not null, referral?.AnsweredAt, booked.GetValueOrDefault(call.CallId)));
+        }
+
+        return calls;
     }
-
-    private static Task<IReadOnlyList<Referral>> ReferralsAsync(IQuerySession session, string contractId, string[] callIds, CancellationToken ct) =>
-        session.Query<Referral>().Where(r => r.ContractId == contractId && r.CallId.IsOneOf(callIds)).ToListAsync(ct);
-
-    private static Task<IReadOnlyList<Appointment>> AppointmentsAsync(IQuerySession session, string contractId, string[] callIds, CancellationToken ct) =>
-        session.Query<Appointment>().Where(a => a.ContractId == contractId && a.CallId!.IsOneOf(callIds)).ToListAsync(ct);
 
     /// <summary>The events of each stream recorded up to an instant, in order, in one query per thousand streams.</summary>
     private static async Task<List<List<object>>> EventsAsOfAsync(IQuerySession session, IEnumerable<string> streamKeys, DateTimeOffset asOf, CancellationToken ct)
@@ -78,15 +93,5 @@ public static class ReportCalls
         }
 
         return streams;
-    }
-
-    private static List<ReportCall> Join(IEnumerable<CallFacts> facts, IEnumerable<Referral> referrals, IEnumerable<string> appointmentCallIds)
-    {
-        var referralOf = referrals.GroupBy(r => r.CallId).ToDictionary(g => g.Key, g => g.First());
-        var appointmentsOf = appointmentCallIds.GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
-        return [.. facts.Select(f => f.ToReportCall(
-            referralOf.GetValueOrDefault(f.CallId)?.AnsweredAt,
-            referralOf.ContainsKey(f.CallId),
-            appointmentsOf.GetValueOrDefault(f.CallId)))];
     }
 }

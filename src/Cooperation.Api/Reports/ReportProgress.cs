@@ -5,10 +5,10 @@ namespace Cooperation.Api.Reports;
 public static class ReportProgress
 {
     /// <summary>
-    /// Waits, showing progress, until the projection of call facts has caught up with the latest event: after
+    /// Waits, showing progress, until the report projection has caught up with the latest event: after
     /// seeding the demo, so that its reports are complete when the service says it is ready.
     /// </summary>
-    public static async Task WaitAsync(IDocumentStore store, Action<string> log, TimeSpan? timeout = null, CancellationToken ct = default)
+    public static async Task WaitAsync(ReportReads store, Action<string> log, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(10));
         var shown = -1L;
@@ -33,11 +33,10 @@ public static class ReportProgress
         log("Reports: still projecting in the background; the reports fill up as they catch up.");
     }
 
-    /// <summary>The event the call facts are current with, and the latest event recorded.</summary>
-    public static async Task<(long UpTo, long Latest)> PositionAsync(IDocumentStore store, CancellationToken ct = default)
+    /// <summary>The event the reports are current with, and the latest event recorded.</summary>
+    public static async Task<(long UpTo, long Latest)> PositionAsync(ReportReads reads, CancellationToken ct = default)
     {
-        await using var session = store.QuerySession();
-        var upTo = (await ReportCalls.CurrencyAsync(session, ct)).UpToSequence;
-        return (upTo, await session.Database.FetchHighestEventSequenceNumber(ct));
+        var current = await reads.CurrencyAsync(ct);
+        return (current.UpToSequence, current.LatestSequence);
     }
 }

@@ -37,8 +37,12 @@ public abstract class BillingTest(AppFixture fixture) : ApiTest(fixture)
         (await Post($"/api/invoices/{invoiceId}/payments",
             new JsonObject { ["amount"] = amount, ["paidOn"] = paidOn, ["reference"] = reference }, FinanceOf(provider), status)).AsObject();
 
-    protected async Task<JsonObject> Reconciliation(string contract, int year, string token) =>
-        (await Get($"/api/reconciliation/{contract}/{year}", token)).AsObject();
+    /// <summary>The year's reconciliation once the reports (its service figures) have caught up.</summary>
+    protected async Task<JsonObject> Reconciliation(string contract, int year, string token)
+    {
+        await Fixture.ProjectionsCaughtUpAsync();
+        return (await Get($"/api/reconciliation/{contract}/{year}", token)).AsObject();
+    }
 
     protected static string Id(JsonNode document) => (string)document["invoiceId"]!;
 

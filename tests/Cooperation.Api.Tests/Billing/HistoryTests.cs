@@ -48,6 +48,7 @@ public class HistoryTests(AppFixture fixture) : BillingTest(fixture)
         await Post($"/api/contracts/{contract}/fee-amendments", new JsonObject { ["annualFee"] = 200_000m, ["effectiveFrom"] = "2021-05-01" }, Tokens.ContractAdmin());
         await Pay(Id(invoice), provider, 45_000m, (string)invoice["issuedOn"]!);
 
+        await Fixture.ProjectionsCaughtUpAsync();
         var then = (await Get($"/api/reconciliation/{contract}/2021?asOf={Uri.EscapeDataString(invoicedAt.ToString("O"))}", Tokens.Auditor)).AsObject();
         var now = await Reconciliation(contract, 2021, Tokens.Auditor);
 

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cooperation.Api.Reports;
+
+/// <summary>
+/// Reports as known at a past instant never change (only events recorded by then count), so each is kept once
+/// computed (ADR 16). Only instants at least <see cref="Settled"/> old are kept: a transaction that began before
+/// such an instant has committed by then, so nothing recorded up to it can still appear.
+/// </summary>
+public static class AsOfCache
+{
+    /// <summary>Bumped whenever a rule of the figures changes, so reports kept under the old rules are not served.</summary>
+    public const int Rules = 1;
+
+    public static readonly TimeSpan Settled = TimeSpan.FromMinutes(1);
+
+    public static async Task<QuarterlyReport> GetOrComposeAsync(
+        ReportReads reads, Contract contract, Quarter quarter, DateTimeOffset asOf, DateTimeOffset now, Func<Task<QuarterlyReport>> compose, CancellationToken ct)
+    {
+        if (asOf > now - Settled)
+        {
+            return await compose();
+        }
+
+        var tables = reads.Tables;
+        await using var connection = await reads.OpenAsync(ct);
+        await using (var find = new NpgsqlCommand(
+            $"select report from {tables.AsOfCache} where contract_id = @contract and quarter = @quarter and as_of = @asOf and rules = @rules", connection))
+        {
+            Key(find, contract, quarter, asOf);
+            if (await find.ExecuteScalarAsync(ct) is string json)
+            {
+                return JsonSerializer.Deserialize<QuarterlyReport>(json, ApiJson.Options)!;
+            }
+        }
+
+        var report = await compose();
+        await using var keep = new NpgsqlCommand(
+            $"insert into {tables.AsOfCache} (contract_id, quarter, as_of, rules, report) values (@contract, @quarter, @asOf, @rules, @report) on conflict do nothing",
+            connection);
+        Key(keep, contract, quarter, asOf);
+        keep.Parameters.AddWithValue("report", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(report, ApiJson.Options));
+        await keep.ExecuteNonQueryAsync(ct);
+        return report;
+    }
+
+    private static void Key(NpgsqlCommand command, Contract contract, Quarter quarter, DateTimeOffset asOf)
+    {
+        command.Parameters.AddWithValue("contract", contract.ContractId);
+        command.Parameters.AddWithValue("quarter", quarter.ToString());
+        command.Parameters.AddWithValue("asOf", asOf.UtcDateTime);
+        command.Parameters.AddWithValue("rules", Rules);
+    }
+}

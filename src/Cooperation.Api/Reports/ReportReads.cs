@@ -1,0 +1,188 @@
+using Cooperation.Api.Infrastructure;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace Cooperation.Api.Reports;
+
+/// <summary>The serving generation's tallies of some quarters of a contract, per quarter and service line, and how current they are.</summary>
+public sealed record ReportTallies(IReadOnlyDictionary<(string Quarter, string Line), KpiTally> Tallies, ReportCurrency Current, int? Generation)
+{
+    public IEnumerable<string> Lines(string quarter) => Tallies.Keys.Where(k => k.Quarter == quarter).Select(k => k.Line);
+
+    public KpiTally Of(string quarter, string line) => Tallies.GetValueOrDefault((quarter, line)) ?? new KpiTally();
+}
+
+/// <summary>
+/// Reads the report tables (ADR 16): the generation readers see is the newest that has caught up once; a report now
+/// is one indexed read of a few tally rows, a report as known at an instant reads the quarter's call rows.
+/// </summary>
+public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore store)
+{
+    private readonly ReportStore _tables = new(store.Options.Events.DatabaseSchemaName);
+
+    public ReportStore Tables => _tables;
+
+    private readonly Marten.Events.EventGraph _graph = (Marten.Events.EventGraph)store.Options.Events;
+    private readonly Marten.ISerializer _serializer = store.Options.Serializer();
+    private Dictionary<string, Type>? _typeMap;
+
+    private Dictionary<string, Type> _types => _typeMap ??= ReportProjector.EventTypes.ToDictionary(t => _graph.EventMappingFor(t).EventTypeName, StringComparer.Ordinal);
+
+    /// <summary>Marten's names of the event types the reports read.</summary>
+    public string[] TypeNames => [.. _types.Keys];
+
+    public async Task<ReportTallies> TalliesAsync(string contractId, IReadOnlyCollection<Quarter> quarters, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            // Read before the tallies, so the report never claims to be more current than they are.
+            var (generation, current, _) = await ServingAsync(connection, ct);
+            if (generation is null)
+            {
+                return new ReportTallies(new Dictionary<(string, string), KpiTally>(), current, null);
+            }
+
+            try
+            {
+                await using var command = new NpgsqlCommand(
+                    $"select quarter, service_line, {ReportProjector.TallyColumns} from {_tables.Tallies(generation.Value)} " +
+                    "where contract_id = @contract and quarter = any(@quarters)", connection);
+                command.Parameters.AddWithValue("contract", contractId);
+                command.Parameters.AddWithValue("quarters", quarters.Select(q => q.ToString()).ToArray());
+                var tallies = new Dictionary<(string, string), KpiTally>();
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    var counts = new long[KpiTally.Size];
+                    for (var i = 0; i < counts.Length; i++)
+                    {
+                        counts[i] = reader.GetInt64(i + 2);
+                    }
+
+                    tallies[(reader.GetString(0), reader.GetString(1))] = KpiTally.From(counts);
+                }
+
+                return new ReportTallies(tallies, current, generation);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt < 3)
+            {
+                // A generation replaced a minute ago was dropped between the two reads: read the new one.
+            }
+        }
+    }
+
+    /// <summary>
+    /// The calls of a contract's quarter as the serving generation holds them, and the events of the reports that
+    /// it has not applied yet and were recorded up to <paramref name="asOf"/> (usually the last moments' few):
+    /// the report as known at an instant needs both. <see cref="ReportsBehindException"/> when that tail is too long
+    /// to read per request (a first build, or a long outage of the projection).
+    /// </summary>
+    public async Task<(IReadOnlyList<ReportRow> Rows, IReadOnlyList<IEvent> Unapplied)> RowsAsync(
+        string contractId, Quarter quarter, DateTimeOffset asOf, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var (generation, current, position) = await ServingAsync(connection, ct);
+            var unapplied = await EventsAsync(connection, null,
+                "seq_id > @after and timestamp <= @asOf", MaxUnapplied + 1, ct, ("after", position), ("asOf", asOf.UtcDateTime));
+            if (unapplied.Count > MaxUnapplied)
+            {
+                throw new ReportsBehindException(current);
+            }
+
+            if (generation is null)
+            {
+                return ([], unapplied);
+            }
+
+            try
+            {
+                return (await ReportProjector.ReadRowsAsync(connection, null, _tables.Calls(generation.Value),
+                    "contract_id = @contract and quarter = @quarter", ct, ("contract", contractId), ("quarter", quarter.ToString())), unapplied);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt < 3)
+            {
+                // A generation replaced a minute ago was dropped between the two reads: read the new one.
+            }
+        }
+    }
+
+    /// <summary>Not yet projected events beyond which an as-of report waits for the projection instead of reading them.</summary>
+    public const int MaxUnapplied = 50_000;
+
+    /// <summary>The events of the reports' types matching <paramref name="where"/> (over <c>mt_events</c>), in order, deserialised.</summary>
+    public async Task<List<IEvent>> EventsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string where, int limit, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, stream_id, version, timestamp, type, data from {_tables.Schema}.mt_events " +
+            $"where {where} and type = any(@types) order by seq_id limit @limit", connection, transaction);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.Parameters.AddWithValue("types", TypeNames);
+        command.Parameters.AddWithValue("limit", limit);
+        var events = new List<IEvent>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var type = _types[reader.GetString(4)];
+            var e = _graph.EventMappingFor(type).Wrap(_serializer.FromJson(type, reader, 5));
+            e.Sequence = reader.GetInt64(0);
+            e.StreamKey = reader.GetString(1);
+            e.Version = reader.GetInt64(2);
+            e.Timestamp = new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero);
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    /// <summary>A connection on which the report tables exist.</summary>
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        await ReportGenerations.EnsureOnceAsync(_tables, connection, ct);
+        return connection;
+    }
+
+    public async Task<ReportCurrency> CurrencyAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return (await ServingAsync(connection, ct)).Current;
+    }
+
+    /// <summary>
+    /// The newest generation that has caught up once, and how far it is current: the live one with the daemon's
+    /// progress (which also passes over events the reports do not read), an older one with its own position.
+    /// </summary>
+    private async Task<(int? Generation, ReportCurrency Current, long Position)> ServingAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await ReportGenerations.EnsureOnceAsync(_tables, connection, ct);
+        await using var command = new NpgsqlCommand(
+            $"""
+            select g.generation, g.role = 'live', g.position,
+                (select last_seq_id from {_tables.Schema}.mt_event_progression where name = @shard),
+                (select last_seq_id from {_tables.Schema}.mt_event_progression where name = 'HighWaterMark')
+            from (select 1) one
+            left join lateral (select * from {_tables.Generations} where ready_at is not null order by generation desc limit 1) g on true
+            """, connection);
+        command.Parameters.AddWithValue("shard", $"{ReportProjection.ProjectionName}:All");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var latest = reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
+        if (reader.IsDBNull(0))
+        {
+            return (null, new ReportCurrency(0, latest), 0);
+        }
+
+        var position = reader.GetInt64(2);
+        var upTo = reader.GetBoolean(1) && !reader.IsDBNull(3) ? Math.Max(position, reader.GetInt64(3)) : position;
+        return (reader.GetInt32(0), new ReportCurrency(upTo, Math.Max(latest, upTo)), position);
+    }
+}
