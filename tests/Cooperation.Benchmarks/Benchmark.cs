@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Tests.Fixtures;
 using Cooperation.LocalPostgres;
@@ -40,7 +41,8 @@ public static class Benchmark
         Tokens.ConfigureHost(); // the service inherits the settings that make it trust the tokens minted here
         Console.WriteLine($"Benchmark: database {Database}, schema {schema}, {Environment.ProcessorCount} cores; " +
             (options.RunsImport ? $"import {options.Lines:N0} lines; " : string.Empty) +
-            (options.RunsLive ? $"live {options.Seconds} s per level at concurrency {string.Join(", ", BenchmarkOptions.Concurrencies)}" : string.Empty));
+            (options.RunsLive ? $"live {options.Seconds} s per level at concurrency {string.Join(", ", BenchmarkOptions.Concurrencies)}; " : string.Empty) +
+            (options.RunsReports ? $"reports with {options.Calls:N0} calls in a contract-quarter, seed {options.Seed}" : string.Empty));
         try
         {
             await using var service = await ServiceProcess.StartAsync(connectionString, schema);
@@ -76,12 +78,7 @@ public static class Benchmark
             Timeout = Timeout.InfiniteTimeSpan, // a night's file takes longer than HttpClient's 100 s default
         };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.For(Roles.ServiceCentre, "bochum", "acd"));
-        using (var sign = new HttpRequestMessage(HttpMethod.Post, "/api/contracts") { Content = JsonContent.Create(ContractRequests.Sign(ContractId)) })
-        {
-            sign.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.ContractAdmin());
-            using var signed = await http.SendAsync(sign);
-            signed.EnsureSuccessStatusCode();
-        }
+        await SignAsync(http, ContractRequests.Sign(ContractId));
 
         var table = new ResultTable();
         var ok = true;
@@ -103,9 +100,30 @@ public static class Benchmark
             ok &= levels.All(l => l.Service.Failed == 0 && l.Baseline.Failed == 0);
         }
 
+        if (options.RunsReports)
+        {
+            Console.WriteLine($"Phase: reports, {options.Calls:N0} calls in one contract-quarter" +
+                (options.Sizes.Count > 0 ? $"; sizes {string.Join(", ", options.Sizes.Select(s => $"{s:N0}"))} events" : string.Empty));
+            var reports = await ReportsBenchmark.RunAsync(service, connectionString, schema, ContractId, options);
+            table.AddReports(reports);
+            ok &= reports.Ok;
+        }
+
         table.AddMemory(service.Memory());
         Console.WriteLine();
         table.Print();
         return ok;
+    }
+
+    /// <summary>Signs a contract as the contract admin (<c>POST /api/contracts</c>).</summary>
+    internal static async Task SignAsync(HttpClient http, JsonObject contract)
+    {
+        using var sign = new HttpRequestMessage(HttpMethod.Post, "/api/contracts") { Content = JsonContent.Create(contract) };
+        sign.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.ContractAdmin());
+        using var signed = await http.SendAsync(sign);
+        if (!signed.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Signing '{contract["contractId"]}' answered {(int)signed.StatusCode}: {await signed.Content.ReadAsStringAsync()}");
+        }
     }
 }

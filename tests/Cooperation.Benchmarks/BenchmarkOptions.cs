@@ -2,11 +2,15 @@ using System.Globalization;
 
 namespace Cooperation.Benchmarks;
 
-/// <summary>The command line: <c>[--lines N] [--seconds S] [--only import|live] [--keep]</c>.</summary>
-public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool Keep)
+/// <summary>
+/// The command line: <c>[--lines N] [--seconds S] [--calls N] [--sizes M,…] [--seed N] [--only import|live|reports] [--keep]</c>.
+/// <c>Sizes</c> are counts of events in the store (given in millions).
+/// </summary>
+public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool Keep, int Calls, IReadOnlyList<long> Sizes, int Seed)
 {
     public const string Usage =
-        "dotnet run -c Release --project tests/Cooperation.Benchmarks -- [--lines 100000] [--seconds 15] [--only import|live] [--keep]";
+        "dotnet run -c Release --project tests/Cooperation.Benchmarks -- [--lines 100000] [--seconds 15] [--calls 250000] " +
+        "[--sizes 0.3,1.2,4.8] [--seed 2022] [--only import|live|reports] [--keep]";
 
     /// <summary>The live phase's levels of concurrency: one client, a few, and more clients than the machine has cores by far.</summary>
     public static IReadOnlyList<int> Concurrencies { get; } = [1, 8, 32];
@@ -14,6 +18,8 @@ public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool
     public bool RunsImport => Only is null or "import";
 
     public bool RunsLive => Only is null or "live";
+
+    public bool RunsReports => Only is null or "reports";
 
     /// <summary>Not measured: the first requests of a level open connections and fill the pools.</summary>
     public TimeSpan WarmUp => TimeSpan.FromSeconds(Math.Min(3, Seconds / 3.0));
@@ -23,7 +29,7 @@ public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool
     /// <summary>The options, or an <see cref="ArgumentException"/> naming what is wrong.</summary>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new BenchmarkOptions(100_000, 15, null, false);
+        var options = new BenchmarkOptions(100_000, 15, null, false, 250_000, [], 2022);
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -34,9 +40,12 @@ public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool
             {
                 "--lines" => options with { Lines = Positive() },
                 "--seconds" => options with { Seconds = Positive() },
+                "--calls" => options with { Calls = Positive() },
+                "--sizes" => options with { Sizes = Millions(Value()) },
+                "--seed" => options with { Seed = Positive() },
                 "--only" => options with
                 {
-                    Only = Value() is "import" or "live" ? args[i] : throw new ArgumentException("--only takes 'import' or 'live'."),
+                    Only = Value() is "import" or "live" or "reports" ? args[i] : throw new ArgumentException("--only takes 'import', 'live' or 'reports'."),
                 },
                 "--keep" => options with { Keep = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
@@ -44,5 +53,15 @@ public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool
         }
 
         return options;
+    }
+
+    /// <summary>"0.3,1.2,4.8" (millions of events) as counts of events, ascending.</summary>
+    private static long[] Millions(string list)
+    {
+        var sizes = list.Split(',').Select(m =>
+            decimal.TryParse(m, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var millions) && millions > 0 && millions <= 1000
+                ? (long)(millions * 1_000_000)
+                : throw new ArgumentException("--sizes takes millions of events above 0, separated by commas (e.g. 0.3,1.2,4.8)."));
+        return [.. sizes.Distinct().Order()];
     }
 }

@@ -13,7 +13,7 @@ namespace Cooperation.Benchmarks;
 /// </summary>
 public static class ImportBenchmark
 {
-    private sealed record Pass(BatchResult Result, TimeSpan Elapsed);
+    internal sealed record Pass(BatchResult Result, TimeSpan Elapsed);
 
     /// <summary>What the import measured. <c>Ok</c>: every line accepted the first time, a duplicate the second.</summary>
     public sealed record Figures(
@@ -86,7 +86,8 @@ public static class ImportBenchmark
             allDuplicates && first.Result.Accepted == lines && rows == written);
     }
 
-    private static async Task<Pass> ImportAsync(HttpClient http, IEnumerable<CallRecord> records, string? label)
+    /// <summary>Streams the records to <c>POST /api/calls/batch</c>; progress every 10,000 lines under <paramref name="label"/> (none when null).</summary>
+    internal static async Task<Pass> ImportAsync(HttpClient http, IEnumerable<CallRecord> records, string? label)
     {
         var watch = Stopwatch.StartNew();
         var progress = label is null
@@ -119,6 +120,12 @@ public static class ImportBenchmark
               rejected            {result.RejectedCount:N0}
               {cpu}
             """);
+        PrintRejected(result);
+    }
+
+    /// <summary>The first five lines the import refused, with why.</summary>
+    internal static void PrintRejected(BatchResult result)
+    {
         foreach (var rejected in result.Rejected.Take(5))
         {
             Console.WriteLine($"  rejected line {rejected.Line} ({rejected.CallId}, {rejected.Status}): " +
@@ -129,7 +136,7 @@ public static class ImportBenchmark
     private static Task<long> EventsAfterAsync(string connectionString, string schema, long sequence) =>
         ScalarAsync(connectionString, $"select count(*) from {schema}.mt_events where seq_id > {sequence}");
 
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    internal static async Task<long> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

@@ -38,7 +38,7 @@ public static class LiveBenchmark
             var label = $"live c={concurrency}";
             var cpu = service.MeasureCpu();
             var served = await LoadRun.RunAsync($"{label}, service", concurrency, options.WarmUp, options.Duration,
-                _ => new VirtualClient(http, contractId, () => Interlocked.Increment(ref calls)).NextAsync);
+                _ => new VirtualClient(http, contractId, "live", () => Interlocked.Increment(ref calls)).NextAsync);
             Report($"{label}, service (offer, answer, complete)", "requests", served, cpu);
             Console.WriteLine($"  reports current {(await service.WaitForReportsAsync()).TotalSeconds:F1} s later; service memory: {service.Memory()}");
 
@@ -52,10 +52,12 @@ public static class LiveBenchmark
         return levels;
     }
 
-    private static void Report(string title, string what, LoadResult result, CpuUse cpu)
+    /// <summary>A load's figures in a line (with the cores busy meanwhile, when measured), and its first failures.</summary>
+    internal static void Report(string title, string what, LoadResult result, CpuUse? cpu)
     {
-        Console.WriteLine($"{title}: {result.Operations:N0} {what} in {result.Elapsed.TotalSeconds:F1} s, {result.PerSecond:N0}/s, " +
-            $"p50/p95/p99 {result.P50:F1}/{result.P95:F1}/{result.P99:F1} ms, {result.Failed} failed; {cpu.Summary()} (warm-up included)");
+        Console.WriteLine($"{title}: {result.Operations:N0} {what} in {result.Elapsed.TotalSeconds:F1} s, {result.Rate}/s, " +
+            $"p50/p95/p99 {result.P50:F1}/{result.P95:F1}/{result.P99:F1} ms, {result.Failed} failed" +
+            (cpu is null ? string.Empty : $"; {cpu.Summary()} (warm-up included)"));
         foreach (var failure in result.FirstFailures)
         {
             Console.WriteLine($"  failed: {failure}");
@@ -84,8 +86,11 @@ public static class LiveBenchmark
 
     private static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>One telephony line: offers a new call, answers it 20 s later, completes it as resolved three minutes after.</summary>
-    private sealed class VirtualClient(HttpClient http, string contractId, Func<long> nextCall)
+    /// <summary>
+    /// One telephony line: offers a new call (<paramref name="prefix"/> and the number <paramref name="nextCall"/> gives),
+    /// answers it 20 s later, completes it as resolved three minutes after.
+    /// </summary>
+    internal sealed class VirtualClient(HttpClient http, string contractId, string prefix, Func<long> nextCall)
     {
         private int step;
         private string callId = string.Empty;
@@ -100,7 +105,8 @@ public static class LiveBenchmark
                 _ => ($"/api/calls/{callId}/completed",
                     $$"""{"completedAt":"{{Instant(offeredAt.AddMinutes(3))}}","outcome":"resolved","topic":"Reisepass"}"""),
             };
-            var failure = await PostAsync(url, body);
+            var failure = await Requests.SendAsync(http,
+                new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
             // After a failure the call starts over with a new one: its next step would only fail too.
             step = failure is null ? (step + 1) % 3 : 0;
             return failure;
@@ -109,27 +115,11 @@ public static class LiveBenchmark
         private (string, string) Offer()
         {
             var call = nextCall();
-            callId = $"live-{call:0000000}";
+            callId = $"{prefix}-{call:0000000}";
             offeredAt = FirstOffer.AddSeconds(call * 10);
             return ("/api/calls", $$"""
                 {"callId":"{{callId}}","contractId":"{{contractId}}","serviceLine":"{{CallRecords.ServiceLine}}","offeredAt":"{{Instant(offeredAt)}}"}
                 """);
-        }
-
-        private async Task<string?> PostAsync(string url, string body)
-        {
-            try
-            {
-                using var content = new StringContent(body, Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync(url, content);
-                return response.IsSuccessStatusCode
-                    ? null
-                    : $"POST {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return $"POST {url}: {e.GetType().Name} {e.Message}";
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Cooperation.Benchmarks;
 
@@ -78,5 +79,9 @@ public sealed record LoadResult(
 {
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 
-    public string Figures => $"{PerSecond:N0} ({P50:F1}/{P95:F1}/{P99:F1})";
+    /// <summary>Operations per second, with one decimal below 10.</summary>
+    public string Rate => PerSecond.ToString(PerSecond < 10 ? "N1" : "N0", CultureInfo.InvariantCulture);
+
+    /// <summary>The rate and p50/p95/p99.</summary>
+    public string Figures => $"{Rate} ({P50:F1}/{P95:F1}/{P99:F1})";
 }

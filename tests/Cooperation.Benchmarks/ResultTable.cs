@@ -60,6 +60,80 @@ public sealed class ResultTable
         ]);
     }
 
+    public void AddReports(ReportsBenchmark.Figures reports)
+    {
+        var data = reports.Data;
+        rows.Add([
+            "reports' data: one contract-quarter, bulk import, events/s",
+            $"{data.EventsPerSecond:N0} ({data.Calls:N0} calls of {reports.ContractId}, +{data.OtherCalls:N0} of {data.OtherContracts} more contracts; " +
+            $"{data.Events:N0} events, {data.Import.TotalSeconds:F1} s; then {data.Corrections:N0} corrections, {data.ReferralSteps:N0} referral steps)",
+            string.Empty, string.Empty, string.Empty,
+        ]);
+        rows.Add([
+            "report current after the data's last write",
+            $"{reports.CurrentAfter.TotalSeconds:F1} s",
+            string.Empty, string.Empty, string.Empty,
+        ]);
+        foreach (var (what, window) in new[] { ("JSON", reports.Json), ("CSV", reports.Csv) })
+        {
+            rows.Add([
+                $"report {what} c={ReportsBenchmark.Concurrency}, req/s (p50/p95/p99 ms)",
+                window.Reads.Figures,
+                $"GET contract {reports.Contract.Reads.Figures}",
+                Ratio(window.Reads.PerSecond / reports.Contract.Reads.PerSecond),
+                string.Empty,
+            ]);
+        }
+
+        var windows = new[] { reports.Json, reports.Csv, reports.Contract };
+        rows.Add([
+            $"live writes beside them c={ReportsBenchmark.LiveClients}, req/s (p99 ms; JSON/CSV/contract)",
+            string.Join(" / ", windows.Select(w => $"{w.Writes.Rate} ({w.Writes.P99:F1})")),
+            string.Empty, string.Empty, string.Empty,
+        ]);
+        rows.Add([
+            "reports, non-2xx responses (JSON/CSV/contract)",
+            string.Join(" / ", windows.Select(w => w.Reads.Failed)),
+            "live writes: " + string.Join(" / ", windows.Select(w => w.Writes.Failed)),
+            string.Empty,
+            Goal("0", windows.All(w => w.Reads.Failed == 0 && w.Writes.Failed == 0)),
+        ]);
+        rows.Add([
+            "report as of an instant, s (first/repeated)",
+            $"{reports.AsOfFirst.TotalSeconds:F2} / {reports.AsOfRepeated.TotalSeconds:F2} (the same total as now: {(reports.AsOfAgrees ? "yes" : "NO")})",
+            string.Empty, string.Empty, string.Empty,
+        ]);
+        var rebuild = reports.Rebuild;
+        rows.Add([
+            "reports' projection rebuild (all projections), events/s",
+            $"{rebuild.EventsPerSecond:N0} ({rebuild.Events:N0} events, {rebuild.Elapsed.TotalSeconds:F1} s" +
+            (rebuild.Projections.Count > 0 ? $"; by its own count {rebuild.Projections.Values.Max().TotalSeconds:F1} s" : string.Empty) +
+            $"){(rebuild.Ok ? string.Empty : ", FAILED")}",
+            $"read+parse {rebuild.ReadEventsPerSecond:N0} ({rebuild.Read.TotalSeconds:F1} s)",
+            Ratio(rebuild.Ratio),
+            string.Empty,
+        ]);
+        rows.Add([
+            "peak working set during reports, MB",
+            $"{reports.Memory.PeakMb:N0} (VmHWM{(reports.MemoryReset ? " since the phase began" : " of the whole life")}; largest VmRSS sampled {reports.Memory.SampledMaxRssMb:N0})",
+            string.Empty, string.Empty, string.Empty,
+        ]);
+        foreach (var step in reports.Sizes)
+        {
+            rows.Add([
+                $"at {step.Events / 1e6:F2}M events: import / rebuild, µs/event",
+                (step.Ingested == 0 ? "— (stored before)" : $"{step.IngestMicrosecondsPerEvent:F1} ({step.Ingested:N0} events)") +
+                $" / {step.Rebuild.MicrosecondsPerEvent:F1} ({step.Rebuild.Elapsed.TotalSeconds:F1} s)",
+                $"read+parse {step.Rebuild.ReadMicrosecondsPerEvent:F2}",
+                Ratio(step.Rebuild.Ratio),
+                string.Empty,
+            ]);
+        }
+    }
+
+    /// <summary>Two decimals, or two significant digits for a ratio below 0.1 (a report is far slower than a contract).</summary>
+    private static string Ratio(double ratio) => ratio.ToString(ratio >= 0.1 ? "F2" : "G2", System.Globalization.CultureInfo.InvariantCulture);
+
     public void AddMemory(MemoryFigures memory) => rows.Add([
         "peak working set, MB",
         $"{memory.PeakMb:N0} (VmHWM; largest VmRSS sampled {memory.SampledMaxRssMb:N0}, at the end {memory.RssMb:N0})",

@@ -16,19 +16,25 @@ namespace Cooperation.Benchmarks;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(250);
-    private readonly Process process;
+    private static readonly TimeSpan StopWithin = TimeSpan.FromSeconds(30);
+    private readonly Launch launch;
     private readonly OutputLog log;
     private readonly HttpClient health;
     private readonly CancellationTokenSource sampling = new();
     private readonly Task sampler;
+    private Process process; // a new one after each restart
     private long sampledMaxRssKb;
+    private long earlierPeakKb; // the VmHWM of processes stopped since, and before the kernel's was reset
+    private long phaseSampledMaxRssKb;
+    private long phaseEarlierPeakKb;
 
-    private ServiceProcess(Process process, OutputLog log, Uri baseAddress)
+    private ServiceProcess(Launch launch, Process process, OutputLog log)
     {
+        this.launch = launch;
         this.process = process;
         this.log = log;
-        BaseAddress = baseAddress;
-        health = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        BaseAddress = new Uri($"http://127.0.0.1:{launch.Port}");
+        health = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         sampler = SampleMemoryAsync(sampling.Token);
     }
 
@@ -49,9 +55,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             throw new FileNotFoundException("The service is not built beside the benchmark (its project reference copies it here).", dll);
         }
 
-        var port = FreePort();
+        var launch = new Launch(dll, connectionString, schema, FreePort(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         var log = new OutputLog(Path.Combine(Path.GetTempPath(), $"{schema}.service.log"));
-        using (var setup = Start(dll, connectionString, schema, port, log, "resources", "setup"))
+        using (var setup = launch.Start(log, null, "resources", "setup"))
         {
             await setup.WaitForExitAsync();
             if (setup.ExitCode != 0)
@@ -61,7 +67,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
         }
 
-        var service = new ServiceProcess(Start(dll, connectionString, schema, port, log), log, new Uri($"http://127.0.0.1:{port}"));
+        var service = new ServiceProcess(launch, launch.Start(log, null), log);
         try
         {
             await service.WaitUntilHealthyAsync(TimeSpan.FromMinutes(1));
@@ -75,33 +81,72 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static Process Start(string dll, string connectionString, string schema, int port, OutputLog log, params string[] arguments)
+    /// <summary>
+    /// Stops the service (SIGTERM, as an operator's <c>systemctl stop</c>; killed when it has not ended within 30 s),
+    /// runs a command of the app with the same settings (<c>dotnet Cooperation.Api.dll …</c>), and starts the service
+    /// again on the same port. The command's output goes to the service's log and, line by line, to <paramref name="output"/>;
+    /// <paramref name="progress"/> is called every five seconds while it runs.
+    /// </summary>
+    public async Task<CommandRun> RunStoppedAsync(IReadOnlyList<string> command, Action<string> output, Func<Task> progress)
     {
-        var start = new ProcessStartInfo("dotnet")
+        await StopAsync();
+        var watch = Stopwatch.StartNew();
+        long peakKb = 0;
+        int exitCode;
+        using (var run = launch.Start(log, output, [.. command]))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        // The token settings (Tokens.ConfigureHost) come with this process's environment.
-        start.Environment[LocalDatabase.EnvironmentVariable] = connectionString;
-        start.Environment["Cooperation__Schema"] = schema;
-        start.Environment["Cooperation__CallerHashKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            var exited = run.WaitForExitAsync();
+            using var tick = new PeriodicTimer(SampleEvery);
+            var ticks = 0;
+            while (await Task.WhenAny(exited, tick.WaitForNextTickAsync().AsTask()) != exited)
+            {
+                try
+                {
+                    peakKb = Math.Max(peakKb, ReadStatus(run.Id).HwmKb); // gone once it has ended: sampled while it runs
+                }
+                catch (IOException)
+                {
+                    // it ended between the tick and the read
+                }
+
+                if (++ticks % 20 == 0)
+                {
+                    await progress();
+                }
+            }
+
+            exitCode = run.ExitCode;
         }
 
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => log.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => log.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        var elapsed = watch.Elapsed;
+        process = launch.Start(log, null);
+        await WaitUntilHealthyAsync(TimeSpan.FromMinutes(1));
+        return new CommandRun(exitCode, elapsed, peakKb / 1024.0);
+    }
+
+    private async Task StopAsync()
+    {
+        var peak = ReadStatus(process.Id).HwmKb;
+        InterlockedMax(ref earlierPeakKb, peak);
+        InterlockedMax(ref phaseEarlierPeakKb, peak);
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var within = new CancellationTokenSource(StopWithin);
+        try
+        {
+            await process.WaitForExitAsync(within.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.WriteLine($"  the service did not stop within {StopWithin.TotalSeconds:N0} s of SIGTERM: killed");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
     }
 
     private async Task WaitUntilHealthyAsync(TimeSpan within)
@@ -162,17 +207,50 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Starts counting the cores the service and the machine keep busy.</summary>
     public CpuUse MeasureCpu() => CpuUse.Start(process);
 
-    /// <summary>The resident set now, its high-water mark (the kernel's VmHWM) and the largest resident set sampled.</summary>
+    /// <summary>
+    /// The resident set now, its high-water mark over the service's whole life (the kernel's VmHWM, the largest of
+    /// each process it ran as) and the largest resident set sampled.
+    /// </summary>
     public MemoryFigures Memory()
     {
-        var (rss, hwm) = ReadStatus();
-        return new MemoryFigures(rss / 1024.0, hwm / 1024.0, Math.Max(Interlocked.Read(ref sampledMaxRssKb), rss) / 1024.0);
+        var (rss, hwm) = ReadStatus(process.Id);
+        return new MemoryFigures(rss / 1024.0, Math.Max(hwm, Interlocked.Read(ref earlierPeakKb)) / 1024.0,
+            Math.Max(Interlocked.Read(ref sampledMaxRssKb), rss) / 1024.0);
     }
 
-    private (long RssKb, long HwmKb) ReadStatus()
+    /// <summary>
+    /// Starts a phase's memory figures afresh: resets the kernel's VmHWM (<c>/proc/&lt;pid&gt;/clear_refs</c>), keeping
+    /// the whole life's peak for <see cref="Memory"/>. False when the kernel refused: the phase's peak is then the whole life's.
+    /// </summary>
+    public bool ResetPhaseMemory()
+    {
+        var (rss, hwm) = ReadStatus(process.Id);
+        InterlockedMax(ref earlierPeakKb, hwm);
+        Interlocked.Exchange(ref phaseEarlierPeakKb, 0);
+        Interlocked.Exchange(ref phaseSampledMaxRssKb, rss);
+        try
+        {
+            File.WriteAllText($"/proc/{process.Id}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The figures of <see cref="Memory"/> since <see cref="ResetPhaseMemory"/>.</summary>
+    public MemoryFigures PhaseMemory()
+    {
+        var (rss, hwm) = ReadStatus(process.Id);
+        return new MemoryFigures(rss / 1024.0, Math.Max(hwm, Interlocked.Read(ref phaseEarlierPeakKb)) / 1024.0,
+            Math.Max(Interlocked.Read(ref phaseSampledMaxRssKb), rss) / 1024.0);
+    }
+
+    private static (long RssKb, long HwmKb) ReadStatus(int pid)
     {
         long rss = 0, hwm = 0;
-        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {
@@ -190,27 +268,39 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static long Kilobytes(string statusLine) =>
         long.Parse(statusLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var seen = Interlocked.Read(ref target); value > seen; seen = Interlocked.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
     private async Task SampleMemoryAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(SampleEvery);
         try
         {
-            while (await timer.WaitForNextTickAsync(ct) && !process.HasExited)
+            while (await timer.WaitForNextTickAsync(ct))
             {
-                var rss = ReadStatus().RssKb;
-                if (rss > Interlocked.Read(ref sampledMaxRssKb))
+                try
                 {
-                    Interlocked.Exchange(ref sampledMaxRssKb, rss);
+                    var rss = ReadStatus(process.Id).RssKb;
+                    InterlockedMax(ref sampledMaxRssKb, rss);
+                    InterlockedMax(ref phaseSampledMaxRssKb, rss);
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException)
+                {
+                    // stopped for a command, or ended
                 }
             }
         }
         catch (OperationCanceledException)
         {
             // stopped with the service
-        }
-        catch (IOException)
-        {
-            // the process ended between the check and the read
         }
     }
 
@@ -240,6 +330,48 @@ public sealed class ServiceProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>How the app is started, the same for the service, its schema's setup and a command: one key for callers' numbers throughout.</summary>
+    private sealed record Launch(string Dll, string ConnectionString, string Schema, int Port, string CallerHashKey)
+    {
+        public Process Start(OutputLog log, Action<string>? output, params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = Path.GetDirectoryName(Dll)!,
+            };
+            // The token settings (Tokens.ConfigureHost) come with this process's environment.
+            start.Environment[LocalDatabase.EnvironmentVariable] = ConnectionString;
+            start.Environment["Cooperation__Schema"] = Schema;
+            start.Environment["Cooperation__CallerHashKey"] = CallerHashKey;
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}";
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            start.ArgumentList.Add(Dll);
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var process = Process.Start(start)!;
+            void Line(string? line)
+            {
+                log.Add(line);
+                if (line is not null)
+                {
+                    output?.Invoke(line);
+                }
+            }
+
+            process.OutputDataReceived += (_, e) => Line(e.Data);
+            process.ErrorDataReceived += (_, e) => Line(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
+        }
     }
 
     /// <summary>Everything the service prints goes to a file; its warnings and errors show on the console too, the lines of detail below each only in the file.</summary>
@@ -278,6 +410,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         public void Dispose() => writer.Dispose();
     }
 }
+
+/// <summary>What a command of the app took: its exit code, its time from start to end, its VmHWM (sampled every 250 ms) in MB.</summary>
+public sealed record CommandRun(int ExitCode, TimeSpan Elapsed, double PeakMb);
 
 /// <summary>The service's memory in MB.</summary>
 public sealed record MemoryFigures(double RssMb, double PeakMb, double SampledMaxRssMb)
