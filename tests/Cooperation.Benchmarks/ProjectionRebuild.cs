@@ -14,11 +14,12 @@ namespace Cooperation.Benchmarks;
 public static partial class ProjectionRebuild
 {
     /// <summary>The command, after <c>dotnet Cooperation.Api.dll</c>: the one place to change when it is renamed.</summary>
-    public static readonly IReadOnlyList<string> Command = ["projections", "rebuild"];
+    public static readonly IReadOnlyList<string> Command = ["rebuild-reports"];
 
     /// <summary>What a rebuild took; <c>Projections</c>: each projection's own time, where the command's output says it.</summary>
     public sealed record Figures(
-        long Events, TimeSpan Elapsed, TimeSpan Read, double PeakMb, IReadOnlyDictionary<string, TimeSpan> Projections, bool Ok)
+        long Events, TimeSpan Elapsed, TimeSpan Read, double PeakMb, IReadOnlyDictionary<string, TimeSpan> Projections, bool Ok,
+        long ReadsDuring = 0, long ReadsWrong = 0)
     {
         public double EventsPerSecond => Events / Elapsed.TotalSeconds;
 
@@ -32,30 +33,54 @@ public static partial class ProjectionRebuild
         public double Ratio => EventsPerSecond / ReadEventsPerSecond;
     }
 
-    public static async Task<Figures> RunAsync(ServiceProcess service, string connectionString, string schema)
+    /// <param name="read">A reader run over and over while the rebuild runs beside the service: true when the report it got was whole.</param>
+    public static async Task<Figures> RunAsync(ServiceProcess service, string connectionString, string schema, Func<Task<bool>>? read = null)
     {
         var events = await ImportBenchmark.ScalarAsync(connectionString, $"select count(*) from {schema}.mt_events");
-        Console.WriteLine($"Rebuild: the service stopped, 'dotnet Cooperation.Api.dll {string.Join(' ', Command)}' over {events:N0} events");
+        Console.WriteLine($"Rebuild: beside the running service, 'dotnet Cooperation.Api.dll {string.Join(' ', Command)}' over {events:N0} events");
         var finished = new ConcurrentDictionary<string, TimeSpan>();
+        long applied = 0, reads = 0, wrong = 0;
+        using var stop = new CancellationTokenSource();
+        var readers = read is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref reads);
+                if (!await read())
+                {
+                    Interlocked.Increment(ref wrong);
+                }
+            }
+        });
         var watch = Stopwatch.StartNew();
-        var run = await service.RunStoppedAsync(Command,
+        var run = await service.RunBesideAsync(Command,
             line =>
             {
                 if (Finished().Match(line) is { Success: true } match)
                 {
-                    finished[match.Groups[1].Value] = TimeSpan.FromMilliseconds(double.Parse(match.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+                    applied = long.Parse(match.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+                    finished["reports"] = TimeSpan.FromSeconds(double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+                }
+                else if (line.StartsWith("Reports:", StringComparison.Ordinal))
+                {
+                    Console.WriteLine($"  {line}");
                 }
             },
-            async () => Console.WriteLine($"  rebuild: {watch.Elapsed.TotalSeconds:F0} s; {await ProgressAsync(connectionString, schema)} of {events:N0} events"));
-        var (read, readEvents) = await ReadBaseline.RunAsync(connectionString, schema);
-        var figures = new Figures(events, run.Elapsed, read, run.PeakMb, finished, run.ExitCode == 0);
+            () => Task.CompletedTask);
+        await stop.CancelAsync();
+        await readers;
+        var (baseline, readEvents) = await ReadBaseline.RunAsync(connectionString, schema);
+        // The command's own count and time: the events of the reports' types, without its start-up.
+        var figures = new Figures(applied > 0 ? applied : events, finished.GetValueOrDefault("reports", run.Elapsed), baseline,
+            run.PeakMb, finished, run.ExitCode == 0 && applied > 0, reads, wrong);
         Console.WriteLine($"""
               exit code           {run.ExitCode}{(run.ExitCode == 0 ? string.Empty : $" (see the service's log)")}
-              elapsed             {run.Elapsed.TotalSeconds:F2} s (its start-up included); the command's own figures: {(finished.IsEmpty ? "none found in its output" : string.Join(", ", finished.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value.TotalSeconds:F2} s")))}
+              elapsed             {run.Elapsed.TotalSeconds:F2} s with its start-up; by its own count {figures.Elapsed.TotalSeconds:F2} s for {figures.Events:N0} events
               events/s            {figures.EventsPerSecond:N0} ({figures.MicrosecondsPerEvent:F1} µs/event)
               its process         VmHWM {run.PeakMb:N0} MB (sampled every 250 ms)
+              reports read meanwhile {reads:N0}, of which not whole or not 200: {wrong:N0}
             Baseline: one connection reads the {readEvents:N0} events in order and parses each one's data (System.Text.Json)
-              elapsed             {read.TotalSeconds:F2} s
+              elapsed             {baseline.TotalSeconds:F2} s
               events/s            {figures.ReadEventsPerSecond:N0} ({figures.ReadMicrosecondsPerEvent:F2} µs/event)
               rebuild / read      {figures.Ratio:F3} of its events/s
             """);
@@ -79,7 +104,7 @@ public static partial class ProjectionRebuild
         return shards.Count == 0 ? "no progress recorded yet" : string.Join(", ", shards);
     }
 
-    /// <summary>The line JasperFx prints when one projection is rebuilt: "Finished rebuilding CallFacts in 864 ms".</summary>
-    [GeneratedRegex(@"Finished rebuilding (\S+) in ([\d,]+) ms")]
+    /// <summary>The rebuild's last line: "… serves the reports: 1,234 events in 5.6 s (…)".</summary>
+    [GeneratedRegex(@"serves the reports: ([\d,]+) events in ([\d.]+) s")]
     private static partial Regex Finished();
 }

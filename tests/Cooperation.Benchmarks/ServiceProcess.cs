@@ -87,9 +87,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// again on the same port. The command's output goes to the service's log and, line by line, to <paramref name="output"/>;
     /// <paramref name="progress"/> is called every five seconds while it runs.
     /// </summary>
-    public async Task<CommandRun> RunStoppedAsync(IReadOnlyList<string> command, Action<string> output, Func<Task> progress)
+    /// <summary>Runs a command of the app beside the running service.</summary>
+    public Task<CommandRun> RunBesideAsync(IReadOnlyList<string> command, Action<string> output, Func<Task> progress) =>
+        RunAsync(command, output, progress, stop: false);
+
+    public Task<CommandRun> RunStoppedAsync(IReadOnlyList<string> command, Action<string> output, Func<Task> progress) =>
+        RunAsync(command, output, progress, stop: true);
+
+    private async Task<CommandRun> RunAsync(IReadOnlyList<string> command, Action<string> output, Func<Task> progress, bool stop)
     {
-        await StopAsync();
+        if (stop)
+        {
+            await StopAsync();
+        }
+
         var watch = Stopwatch.StartNew();
         long peakKb = 0;
         int exitCode;
@@ -119,8 +130,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         var elapsed = watch.Elapsed;
-        process = launch.Start(log, null);
-        await WaitUntilHealthyAsync(TimeSpan.FromMinutes(1));
+        if (stop)
+        {
+            process = launch.Start(log, null);
+            await WaitUntilHealthyAsync(TimeSpan.FromMinutes(1));
+        }
+
         return new CommandRun(exitCode, elapsed, peakKb / 1024.0);
     }
 

@@ -137,7 +137,9 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
             }
         }
 
-        await WriteRowsAsync(connection, transaction, generation, touched.Select(k => rows[k]).ToList(), ct);
+        // Calls new to the tables are copied in (most of them in a rebuild); known ones are updated.
+        await CopyRowsAsync(connection, generation, touched.Where(k => !beforeById.ContainsKey(k)).Select(k => rows[k]), ct);
+        await WriteRowsAsync(connection, transaction, generation, touched.Where(beforeById.ContainsKey).Select(k => rows[k]).ToList(), ct);
         await WriteContractsAsync(connection, transaction, generation, changedContracts.Select(k => (k, contracts[k])), ct);
         await AddToTalliesAsync(connection, transaction, generation, deltas, ct);
 
@@ -274,6 +276,61 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
         p.AddWithValue("first", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, rows.Select(r => r.FirstRecorded.UtcDateTime).ToArray());
         p.AddWithValue("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, rows.Select(r => r.LastRecorded.UtcDateTime).ToArray());
         await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task CopyRowsAsync(NpgsqlConnection connection, int generation, IEnumerable<ReportRow> rows, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"copy {tables.Calls(generation)} ({RowColumns}) from stdin (format binary)", ct);
+        foreach (var r in rows)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(r.Id, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.ContractId, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.Quarter, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.ServiceLine, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.OfferedAt.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await WriteAsync(copy, r.AnsweredAt, ct);
+            await WriteAsync(copy, r.AbandonedAt, ct);
+            await WriteAsync(copy, r.CompletedAt, ct);
+            if (r.Outcome is { } outcome)
+            {
+                await copy.WriteAsync((short)outcome, NpgsqlDbType.Smallint, ct);
+            }
+            else
+            {
+                await copy.WriteNullAsync(ct);
+            }
+
+            await copy.WriteAsync(r.Corrections, NpgsqlDbType.Integer, ct);
+            if (r.ReferralId is { } referral)
+            {
+                await copy.WriteAsync(referral, NpgsqlDbType.Text, ct);
+            }
+            else
+            {
+                await copy.WriteNullAsync(ct);
+            }
+
+            await WriteAsync(copy, r.ReferralAnsweredAt, ct);
+            await copy.WriteAsync(r.Appointments, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(r.FirstRecorded.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(r.LastRecorded.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+        }
+
+        await copy.CompleteAsync(ct);
+    }
+
+    private static async Task WriteAsync(NpgsqlBinaryImporter copy, DateTimeOffset? instant, CancellationToken ct)
+    {
+        if (instant is { } i)
+        {
+            await copy.WriteAsync(i.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+        }
+        else
+        {
+            await copy.WriteNullAsync(ct);
+        }
     }
 
     private static NpgsqlParameter Instants(string name, IEnumerable<DateTimeOffset?> values) =>

@@ -35,24 +35,43 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
     public async Task<ReportTallies> TalliesAsync(string contractId, IReadOnlyCollection<Quarter> quarters, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await ReportGenerations.EnsureOnceAsync(_tables, connection, ct);
         for (var attempt = 1; ; attempt++)
         {
-            // Read before the tallies, so the report never claims to be more current than they are.
-            var (generation, current, _) = await ServingAsync(connection, ct);
+            var generation = _serving;
             if (generation is null)
             {
-                return new ReportTallies(new Dictionary<(string, string), KpiTally>(), current, null);
+                var (first, current, _) = await ServingAsync(connection, ct);
+                if (first is null)
+                {
+                    return new ReportTallies(new Dictionary<(string, string), KpiTally>(), current, null);
+                }
+
+                generation = first;
             }
 
+            // One round trip: which generation serves (read first, so the report never claims to be more current
+            // than its tallies) and the tallies of the one that served last time; read again if it changed.
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(ServingCommand());
+            var tallies = new NpgsqlBatchCommand(
+                $"select quarter, service_line, {ReportProjector.TallyColumns} from {_tables.Tallies(generation.Value)} " +
+                "where contract_id = $1 and quarter = any($2)");
+            tallies.Parameters.Add(new NpgsqlParameter { Value = contractId });
+            tallies.Parameters.Add(new NpgsqlParameter { Value = quarters.Select(q => q.ToString()).ToArray() });
+            batch.BatchCommands.Add(tallies);
             try
             {
-                await using var command = new NpgsqlCommand(
-                    $"select quarter, service_line, {ReportProjector.TallyColumns} from {_tables.Tallies(generation.Value)} " +
-                    "where contract_id = @contract and quarter = any(@quarters)", connection);
-                command.Parameters.AddWithValue("contract", contractId);
-                command.Parameters.AddWithValue("quarters", quarters.Select(q => q.ToString()).ToArray());
-                var tallies = new Dictionary<(string, string), KpiTally>();
-                await using var reader = await command.ExecuteReaderAsync(ct);
+                await using var reader = await batch.ExecuteReaderAsync(ct);
+                var (serving, current, _) = await ReadServingAsync(reader, ct);
+                _serving = serving;
+                if (serving != generation)
+                {
+                    continue;
+                }
+
+                await reader.NextResultAsync(ct);
+                var found = new Dictionary<(string, string), KpiTally>();
                 while (await reader.ReadAsync(ct))
                 {
                     var counts = new long[KpiTally.Size];
@@ -61,17 +80,21 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
                         counts[i] = reader.GetInt64(i + 2);
                     }
 
-                    tallies[(reader.GetString(0), reader.GetString(1))] = KpiTally.From(counts);
+                    found[(reader.GetString(0), reader.GetString(1))] = KpiTally.From(counts);
                 }
 
-                return new ReportTallies(tallies, current, generation);
+                return new ReportTallies(found, current, generation);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt < 3)
             {
-                // A generation replaced a minute ago was dropped between the two reads: read the new one.
+                // The generation read last time was replaced and dropped since: find the one that serves now.
+                _serving = null;
             }
         }
     }
+
+    /// <summary>The generation that served the last read: a hint, checked in the same round trip as the tallies.</summary>
+    private int? _serving;
 
     /// <summary>
     /// The calls of a contract's quarter as the serving generation holds them, and the events of the reports that
@@ -164,16 +187,22 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
     private async Task<(int? Generation, ReportCurrency Current, long Position)> ServingAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await ReportGenerations.EnsureOnceAsync(_tables, connection, ct);
-        await using var command = new NpgsqlCommand(
-            $"""
-            select g.generation, g.role = 'live', g.position,
-                (select last_seq_id from {_tables.Schema}.mt_event_progression where name = @shard),
-                (select last_seq_id from {_tables.Schema}.mt_event_progression where name = 'HighWaterMark')
-            from (select 1) one
-            left join lateral (select * from {_tables.Generations} where ready_at is not null order by generation desc limit 1) g on true
-            """, connection);
-        command.Parameters.AddWithValue("shard", $"{ReportProjection.ProjectionName}:All");
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { ServingCommand() } };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await ReadServingAsync(reader, ct);
+    }
+
+    private NpgsqlBatchCommand ServingCommand() => new(
+        $"""
+        select g.generation, g.role = 'live', g.position,
+            (select last_seq_id from {_tables.Schema}.mt_event_progression where name = '{ReportProjection.ProjectionName}:All'),
+            (select last_seq_id from {_tables.Schema}.mt_event_progression where name = 'HighWaterMark')
+        from (select 1) one
+        left join lateral (select * from {_tables.Generations} where ready_at is not null order by generation desc limit 1) g on true
+        """);
+
+    private static async Task<(int? Generation, ReportCurrency Current, long Position)> ReadServingAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
         await reader.ReadAsync(ct);
         var latest = reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
         if (reader.IsDBNull(0))

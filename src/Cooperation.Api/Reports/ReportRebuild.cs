@@ -47,11 +47,11 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
         var total = await CountAsync(_reads.TypeNames, ct);
         var shown = Stopwatch.StartNew();
         log($"Reports: building generation {number} beside the live one from {total:N0} events.");
+        // The next chunk is read while one is applied: reading and writing each keep one core busy.
+        var next = ReadAsync(position, await EndAsync(ct), ChunkSize, ct);
         while (true)
         {
-            // Never past the live generation: the switch below takes over exactly where the daemon stands.
-            var end = await EndAsync(ct);
-            var events = await ReadAsync(position, end, ChunkSize, ct);
+            var events = await next;
             if (events.Count < ChunkSize / 10)
             {
                 if (await SwitchAsync(projector, generations, number, position, log, ct) is { } final)
@@ -60,9 +60,12 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
                     break;
                 }
 
+                next = ReadAsync(position, await EndAsync(ct), ChunkSize, ct);
                 continue;
             }
 
+            // Never past the live generation: the switch below takes over exactly where the daemon stands.
+            next = ReadAsync(events[^1].Sequence, await EndAsync(ct), ChunkSize, ct);
             await using (var connection = await dataSource.OpenConnectionAsync(ct))
             await using (var tx = await connection.BeginTransactionAsync(ct))
             {
