@@ -40,16 +40,31 @@ public static class GetQuarterlyReportEndpoint
             return Results.Problem(Problems.Invalid(errors));
         }
 
-        var (contract, unreachable) = await ContractAccess.ReadAsync(session, contractId, at, user, ct);
-        if (contract is null)
+        var period = new Quarter(y, q);
+        var csv = request.Headers.Accept.Any(a => a?.Contains(ReportCsv.MediaType, StringComparison.OrdinalIgnoreCase) == true);
+        Contract? contract;
+        ReportTallies? tallies = null;
+        if (at is null)
         {
-            return Results.Problem(unreachable);
+            // The contract and the tallies in one round trip (ADR 16).
+            (contract, tallies) = await reads.NowAsync(contractId, [period], withContract: true, ct);
+            if (ContractAccess.MustReach(contract, contractId, user) is var unreachable && !unreachable.IsNone())
+            {
+                return Results.Problem(unreachable);
+            }
+        }
+        else
+        {
+            (contract, var unreachable) = await ContractAccess.ReadAsync(session, contractId, at, user, ct);
+            if (contract is null)
+            {
+                return Results.Problem(unreachable);
+            }
         }
 
-        var period = new Quarter(y, q);
-        if (QuarterlyReport.CoveredPart(contract, period) is null)
+        if (QuarterlyReport.CoveredPart(contract!, period) is null)
         {
-            return Results.Problem(ContractAccess.OutsideTerm(contract, "quarter", period.ToString()));
+            return Results.Problem(ContractAccess.OutsideTerm(contract!, "quarter", period.ToString()));
         }
 
         if (period.Start > (at ?? clock.GetUtcNow()))
@@ -57,26 +72,19 @@ public static class GetQuarterlyReportEndpoint
             return Results.Problem(Problems.Conflict("quarter", $"{period} had not begun{(at is null ? string.Empty : " at 'asOf'")}: there is nothing to report yet."));
         }
 
-        var report = at is { } known
-            ? await AsOfCache.GetOrComposeAsync(reads, contract, period, known, clock.GetUtcNow(),
-                async () => QuarterlyReport.Compose(contract, period, await ReportCalls.AsOfAsync(session, reads, contractId, period, known, ct), known), ct)
-            : await NowAsync(reads, contract, period, ct);
-
-        return request.Headers.Accept.Any(a => a?.Contains(ReportCsv.MediaType, StringComparison.OrdinalIgnoreCase) == true)
-            ? Results.File(ReportCsv.Write(report), $"{ReportCsv.MediaType}; charset=utf-8", $"{contractId}-{period}.csv")
-            : Results.Ok(report);
-    }
-
-    /// <summary>The report now: one read of the quarter's tallies.</summary>
-    private static async Task<QuarterlyReport> NowAsync(ReportReads reads, Contract contract, Quarter period, CancellationToken ct)
-    {
-        var tallies = await reads.TalliesAsync(contract.ContractId, [period], ct);
-        if (tallies.Generation is null && tallies.Current.LatestSequence > 0)
+        if (tallies is not null)
         {
-            throw new ReportsBehindException(tallies.Current);
+            var answer = ReportAnswers.Now(contract!, period, tallies, csv);
+            return csv
+                ? Results.File(answer, $"{ReportCsv.MediaType}; charset=utf-8", $"{contractId}-{period}.csv")
+                : Results.Bytes(answer, "application/json; charset=utf-8");
         }
 
-        var key = period.ToString();
-        return QuarterlyReport.Compose(contract, period, tallies.Lines(key).ToDictionary(l => l, l => tallies.Of(key, l)), null, tallies.Current);
+        var known = at!.Value;
+        var report = await AsOfCache.GetOrComposeAsync(reads, contract!, period, known, clock.GetUtcNow(),
+            async () => QuarterlyReport.Compose(contract!, period, await ReportCalls.AsOfAsync(session, reads, contractId, period, known, ct), known), ct);
+        return csv
+            ? Results.File(ReportCsv.Write(report), $"{ReportCsv.MediaType}; charset=utf-8", $"{contractId}-{period}.csv")
+            : Results.Ok(report);
     }
 }

@@ -32,7 +32,16 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
     /// <summary>Marten's names of the event types the reports read.</summary>
     public string[] TypeNames => [.. _types.Keys];
 
-    public async Task<ReportTallies> TalliesAsync(string contractId, IReadOnlyCollection<Quarter> quarters, CancellationToken ct)
+    public async Task<ReportTallies> TalliesAsync(string contractId, IReadOnlyCollection<Quarter> quarters, CancellationToken ct) =>
+        (await NowAsync(contractId, quarters, withContract: false, ct)).Tallies;
+
+    /// <summary>
+    /// The contract as it stands and the serving generation's tallies of some of its quarters, in one round trip:
+    /// which generation serves (read first, so a report never claims to be more current than its tallies), the
+    /// tallies of the one that served last time (read again if it changed), and the contract's snapshot.
+    /// </summary>
+    public async Task<(Contracts.Contract? Contract, ReportTallies Tallies)> NowAsync(
+        string contractId, IReadOnlyCollection<Quarter> quarters, bool withContract, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await ReportGenerations.EnsureOnceAsync(_tables, connection, ct);
@@ -44,14 +53,13 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
                 var (first, current, _) = await ServingAsync(connection, ct);
                 if (first is null)
                 {
-                    return new ReportTallies(new Dictionary<(string, string), KpiTally>(), current, null);
+                    return (withContract ? await ContractAsync(connection, contractId, ct) : null,
+                        new ReportTallies(new Dictionary<(string, string), KpiTally>(), current, null));
                 }
 
                 generation = first;
             }
 
-            // One round trip: which generation serves (read first, so the report never claims to be more current
-            // than its tallies) and the tallies of the one that served last time; read again if it changed.
             await using var batch = new NpgsqlBatch(connection);
             batch.BatchCommands.Add(ServingCommand());
             var tallies = new NpgsqlBatchCommand(
@@ -60,6 +68,11 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
             tallies.Parameters.Add(new NpgsqlParameter { Value = contractId });
             tallies.Parameters.Add(new NpgsqlParameter { Value = quarters.Select(q => q.ToString()).ToArray() });
             batch.BatchCommands.Add(tallies);
+            if (withContract)
+            {
+                batch.BatchCommands.Add(ContractCommand(contractId));
+            }
+
             try
             {
                 await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -83,7 +96,14 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
                     found[(reader.GetString(0), reader.GetString(1))] = KpiTally.From(counts);
                 }
 
-                return new ReportTallies(found, current, generation);
+                Contracts.Contract? contract = null;
+                if (withContract)
+                {
+                    await reader.NextResultAsync(ct);
+                    contract = await ReadContractAsync(reader, ct);
+                }
+
+                return (contract, new ReportTallies(found, current, generation));
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt < 3)
             {
@@ -92,6 +112,25 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
             }
         }
     }
+
+    private NpgsqlBatchCommand ContractCommand(string contractId)
+    {
+        var command = new NpgsqlBatchCommand($"select data from {_contracts} where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = Infrastructure.StreamKeys.Contract(contractId) });
+        return command;
+    }
+
+    private async Task<Contracts.Contract?> ContractAsync(NpgsqlConnection connection, string contractId, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { ContractCommand(contractId) } };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        return await ReadContractAsync(reader, ct);
+    }
+
+    private async Task<Contracts.Contract?> ReadContractAsync(NpgsqlDataReader reader, CancellationToken ct) =>
+        await reader.ReadAsync(ct) ? _serializer.FromJson<Contracts.Contract>(reader, 0) : null;
+
+    private readonly string _contracts = store.Options.FindOrResolveDocumentType(typeof(Contracts.Contract)).TableName.QualifiedName;
 
     /// <summary>The generation that served the last read: a hint, checked in the same round trip as the tallies.</summary>
     private int? _serving;
