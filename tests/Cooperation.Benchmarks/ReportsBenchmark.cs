@@ -270,7 +270,21 @@ public static class ReportsBenchmark
         var shown = TimeSpan.Zero;
         while (true)
         {
-            var current = (await http.GetFromJsonAsync<JsonNode>(report))!["current"]!;
+            using var response = await http.GetAsync(report);
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                // The reports' first build is still catching up with the import: no figures until it has.
+                await Task.Delay(500);
+                if (sinceLastWrite.Elapsed > TimeSpan.FromMinutes(30))
+                {
+                    throw new TimeoutException("The reports had no figures within 30 minutes.");
+                }
+
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            var current = (await response.Content.ReadFromJsonAsync<JsonNode>())!["current"]!;
             var (upTo, latest) = ((long)current["upToSequence"]!, (long)current["latestSequence"]!);
             if (upTo >= latest && upTo >= stored)
             {

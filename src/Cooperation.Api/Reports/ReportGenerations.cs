@@ -73,15 +73,16 @@ public sealed class ReportGenerations(ReportStore tables)
     }
 
     /// <summary>
-    /// Records how far a generation has applied; the first time nothing of the reports' events is left after it,
-    /// it is ready, and readers move to it from the generations it replaces.
+    /// Records how far a generation has applied. Once it has reached the events stored when it began (or nothing
+    /// of the reports' events is left after it), it is ready: readers move to it from the generations it replaces,
+    /// and from then on it lags the events like any live projection, saying how far in <c>current</c>.
     /// </summary>
     public async Task AdvanceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ReportGeneration generation, long position, string[] typeNames, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             $"""
             update {tables.Generations} g set position = @position,
-                ready_at = coalesce(g.ready_at, case when not exists (
+                ready_at = coalesce(g.ready_at, case when @position >= g.target or not exists (
                     select 1 from {tables.Schema}.mt_events e where e.seq_id > @position and e.type = any(@types)) then now() end)
             where generation = @generation
             returning ready_at is not null

@@ -49,9 +49,13 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
         log($"Reports: building generation {number} beside the live one from {total:N0} events.");
         // The next chunk is read while one is applied: reading and writing each keep one core busy.
         var next = ReadAsync(position, await EndAsync(ct), ChunkSize, ct);
+        var waiting = new Stopwatch();
+        var applying = new Stopwatch();
         while (true)
         {
+            waiting.Start();
             var events = await next;
+            waiting.Stop();
             if (events.Count < ChunkSize / 10)
             {
                 if (await SwitchAsync(projector, generations, number, position, log, ct) is { } final)
@@ -66,6 +70,7 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
 
             // Never past the live generation: the switch below takes over exactly where the daemon stands.
             next = ReadAsync(events[^1].Sequence, await EndAsync(ct), ChunkSize, ct);
+            applying.Start();
             await using (var connection = await dataSource.OpenConnectionAsync(ct))
             await using (var tx = await connection.BeginTransactionAsync(ct))
             {
@@ -75,10 +80,13 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
                 await tx.CommitAsync(ct);
             }
 
+            applying.Stop();
+
             applied += events.Count;
             if (shown.Elapsed > TimeSpan.FromSeconds(2))
             {
-                log($"Reports: generation {number}: {applied:N0} of about {total:N0} events ({100 * applied / Math.Max(total, 1)} %), {applied / took.Elapsed.TotalSeconds:N0} events/s");
+                log($"Reports: generation {number}: {applied:N0} of about {total:N0} events ({100 * applied / Math.Max(total, 1)} %), " +
+                    $"{applied / took.Elapsed.TotalSeconds:N0} events/s; waited {waiting.Elapsed.TotalSeconds:N1} s for reads, applied for {applying.Elapsed.TotalSeconds:N1} s");
                 shown.Restart();
             }
         }

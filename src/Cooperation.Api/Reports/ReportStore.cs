@@ -35,9 +35,11 @@ public sealed class ReportStore(string schema)
                 generation int primary key,
                 role text not null check (role in ('live', 'building', 'retired')),
                 position bigint not null default 0,
+                target bigint not null default 0,
                 created_at timestamptz not null default now(),
                 ready_at timestamptz,
                 retired_at timestamptz);
+            alter table {Generations} add column if not exists target bigint not null default 0;
             create unique index if not exists co_report_generations_one_live on {Generations} (role) where role = 'live';
             create table if not exists {DaemonMarker} (generation int not null);
             create table if not exists {AsOfCache} (
@@ -80,7 +82,8 @@ public sealed class ReportStore(string schema)
                 {string.Join(", ", ReportProjector.TallyColumns.Split(", ").Select(c => c + " bigint not null default 0"))},
                 primary key (contract_id, quarter, service_line));
             create table {Contracts(generation)} (id text primary key, version bigint not null, state jsonb not null);
-            insert into {Generations} (generation, role) values ({generation}, '{role}');
+            insert into {Generations} (generation, role, target)
+                values ({generation}, '{role}', (select coalesce(max(seq_id), 0) from {Schema}.mt_events));
             """, ct);
     }
 
