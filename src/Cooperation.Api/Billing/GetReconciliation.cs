@@ -130,11 +130,12 @@ public static class GetReconciliationEndpoint
 
         // The year is the sum of its quarters' tallies: each call counted by the thresholds of its own day.
         var tallies = await reads.TalliesAsync(contract.ContractId, counted, ct);
-        if (tallies.Generation is null && tallies.Current.LatestSequence > 0)
+        if (tallies.Missing)
         {
             throw new ReportsBehindException(tallies.Current);
         }
 
-        return KpiTally.Sum(tallies.Tallies.Values).ToFigures(null, targets);
+        // The targets of the contract the tallies were counted under.
+        return KpiTally.Sum(tallies.Tallies.Values).ToFigures(null, (tallies.Counted ?? contract).KpiSettingsOn(lastDay));
     }
 }

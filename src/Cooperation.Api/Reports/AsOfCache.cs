@@ -8,8 +8,9 @@ namespace Cooperation.Api.Reports;
 
 /// <summary>
 /// Reports as known at a past instant never change (only events recorded by then count), so each is kept once
-/// computed (ADR 16). Only instants at least <see cref="Settled"/> old are kept: a transaction that began before
-/// such an instant has committed by then, so nothing recorded up to it can still appear.
+/// computed (ADR 16). Only settled instants are kept, judged by the database's clock (events are stamped with
+/// their transaction's start): at least <see cref="Settled"/> old, and no transaction that began by then still open,
+/// so nothing recorded up to the instant can still appear.
 /// </summary>
 public static class AsOfCache
 {
@@ -28,13 +29,26 @@ public static class AsOfCache
 
         var tables = reads.Tables;
         await using var connection = await reads.OpenAsync(ct);
+        await using (var settled = new NpgsqlCommand(
+            "select @asOf < now() - @settled and not exists (select 1 from pg_stat_activity " +
+            "where datname = current_database() and state <> 'idle' and xact_start <= @asOf)", connection))
+        {
+            settled.Parameters.AddWithValue("asOf", asOf.UtcDateTime);
+            settled.Parameters.AddWithValue("settled", Settled);
+            if (!(bool)(await settled.ExecuteScalarAsync(ct))!)
+            {
+                return await compose();
+            }
+        }
+
         await using (var find = new NpgsqlCommand(
             $"select report from {tables.AsOfCache} where contract_id = @contract and quarter = @quarter and as_of = @asOf and rules = @rules", connection))
         {
             Key(find, contract, quarter, asOf);
             if (await find.ExecuteScalarAsync(ct) is string json)
             {
-                return JsonSerializer.Deserialize<QuarterlyReport>(json, ApiJson.Options)!;
+                // The same instant, as this caller wrote it.
+                return JsonSerializer.Deserialize<QuarterlyReport>(json, ApiJson.Options)! with { AsOf = asOf };
             }
         }
 

@@ -20,10 +20,13 @@ public static class ReportAnswers
 
     public static byte[] Now(Contract contract, Quarter quarter, ReportTallies tallies, bool csv)
     {
-        if (tallies.Generation is null && tallies.Current.LatestSequence > 0)
+        if (tallies.Missing)
         {
             throw new ReportsBehindException(tallies.Current);
         }
+
+        // Composed under the contract the tallies were counted under, so settings, targets and counts agree.
+        contract = tallies.Counted ?? contract;
 
         var stamp = new Stamp(contract.Version, tallies.Generation, tallies.Current);
         var key = (contract.ContractId, quarter, csv);

@@ -47,9 +47,22 @@ public sealed class ReportGenerations(ReportStore tables)
     {
         await EnsureOnceAsync(tables, connection, ct);
         var live = await LockLiveAsync(connection, transaction, ct);
-        if (live is not null && (firstSequence > live.Position || !await IsFirstAsync(connection, transaction, firstSequence, typeNames, ct)))
+        if (live is not null && firstSequence > live.Position)
         {
             return live;
+        }
+
+        var first = await IsFirstAsync(connection, transaction, firstSequence, typeNames, ct);
+        if (live is not null && !first)
+        {
+            return live;
+        }
+
+        if (live is null && !first)
+        {
+            // Never a generation from the middle of the events: it would miss every call before them.
+            throw new InvalidOperationException(
+                $"The reports have no live generation to apply events from {firstSequence} to: run 'rebuild-reports' (ADR 16).");
         }
 
         if (live is not null)
@@ -100,8 +113,13 @@ public sealed class ReportGenerations(ReportStore tables)
         }
     }
 
+    /// <summary>
+    /// The live generation, with the lock that a daemon batch and a rebuild's switch take in turn. The advisory
+    /// lock comes first: a row lock alone would let a batch queued behind a switch find no live row at all.
+    /// </summary>
     public async Task<ReportGeneration?> LockLiveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
+        await ReportStore.ExecuteAsync(connection, transaction, $"select pg_advisory_xact_lock(hashtextextended('{tables.Generations}:live', 0))", ct);
         await using var command = new NpgsqlCommand(
             $"select generation, position from {tables.Generations} where role = 'live' for update", connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -36,15 +36,23 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
 
     public static string ColumnOf(string counter) => string.Concat(counter.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
+    /// <summary>Where a bulk rebuild's time goes: reading rows and contracts, folding and counting, writing.</summary>
+    public (System.Diagnostics.Stopwatch Reading, System.Diagnostics.Stopwatch Counting, System.Diagnostics.Stopwatch Writing) Timings { get; } = (new(), new(), new());
+
     public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int generation, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
+        Timings.Reading.Start();
         var callKeys = new HashSet<string>();
+        var offeredHere = new HashSet<string>();
         var referralIds = new HashSet<string>();
         var contractKeys = new HashSet<string>();
         foreach (var e in events)
         {
             switch (e.Data)
             {
+                case CallOffered:
+                    offeredHere.Add(e.StreamKey!);
+                    break;
                 case IStreamEvent<Call>:
                     callKeys.Add(e.StreamKey!);
                     break;
@@ -63,6 +71,8 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
             }
         }
 
+        // A call offered in this batch has no row yet: only the others are looked up (in a rebuild, few).
+        callKeys.ExceptWith(offeredHere);
         var before = await ReadRowsAsync(connection, transaction, tables.Calls(generation),
             "id = any(@keys) or referral_id = any(@referrals)", ct, ("keys", callKeys.ToArray()), ("referrals", referralIds.ToArray()));
         var beforeById = before.ToDictionary(r => r.Id);
@@ -78,6 +88,8 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
 
         contractKeys.UnionWith(before.Select(r => StreamKeys.Contract(r.ContractId)));
         var contractsBefore = await ReadContractsAsync(connection, transaction, generation, contractKeys, ct);
+        Timings.Reading.Stop();
+        Timings.Counting.Start();
         var contracts = new Dictionary<string, Contract>(contractsBefore);
         var changedContracts = new HashSet<string>();
         var touched = new HashSet<string>();
@@ -118,8 +130,6 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
 
         // What each touched call took out and adds now, per contract, quarter and line.
         var deltas = new Dictionary<(string Contract, string Quarter, string Line), KpiTally>();
-        var calendars = new Dictionary<Contract, ServiceCalendar>(ReferenceEqualityComparer.Instance);
-        ServiceCalendar CalendarOf(Contract c) => calendars.TryGetValue(c, out var cal) ? cal : calendars[c] = ServiceCalendar.For(c);
         foreach (var key in touched)
         {
             var row = rows[key];
@@ -137,6 +147,9 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
             }
         }
 
+        Timings.Counting.Stop();
+        Timings.Writing.Start();
+
         // Calls new to the tables are copied in (most of them in a rebuild); known ones are updated.
         await CopyRowsAsync(connection, generation, touched.Where(k => !beforeById.ContainsKey(k)).Select(k => rows[k]), ct);
         await WriteRowsAsync(connection, transaction, generation, touched.Where(beforeById.ContainsKey).Select(k => rows[k]).ToList(), ct);
@@ -150,7 +163,22 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
                 await RecountAsync(connection, transaction, generation, contracts[key], from, ct);
             }
         }
+
+        Timings.Writing.Stop();
     }
+
+    /// <summary>A contract's calendar, kept per contract and version: a version's hours and closure days never change.</summary>
+    private ServiceCalendar CalendarOf(Contract contract)
+    {
+        if (_calendars.Count > 10_000)
+        {
+            _calendars.Clear();
+        }
+
+        return _calendars.GetOrAdd((contract.Id, contract.Version), _ => ServiceCalendar.For(contract));
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, long), ServiceCalendar> _calendars = new();
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 

@@ -5,8 +5,13 @@ using Npgsql;
 
 namespace Cooperation.Api.Reports;
 
-/// <summary>The serving generation's tallies of some quarters of a contract, per quarter and service line, and how current they are.</summary>
-public sealed record ReportTallies(IReadOnlyDictionary<(string Quarter, string Line), KpiTally> Tallies, ReportCurrency Current, int? Generation)
+/// <summary>
+/// The serving generation's tallies of some quarters of a contract, per quarter and service line, how current they
+/// are, and the contract as the projection counted them under (null before it has seen the contract).
+/// <c>Missing</c>: no generation is ready yet although events of the reports exist (the first build).
+/// </summary>
+public sealed record ReportTallies(
+    IReadOnlyDictionary<(string Quarter, string Line), KpiTally> Tallies, ReportCurrency Current, int? Generation, Contracts.Contract? Counted = null, bool Missing = false)
 {
     public IEnumerable<string> Lines(string quarter) => Tallies.Keys.Where(k => k.Quarter == quarter).Select(k => k.Line);
 
@@ -54,7 +59,7 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
                 if (first is null)
                 {
                     return (withContract ? await ContractAsync(connection, contractId, ct) : null,
-                        new ReportTallies(new Dictionary<(string, string), KpiTally>(), current, null));
+                        new ReportTallies(new Dictionary<(string, string), KpiTally>(), current, null, null, await AnyEventAsync(connection, ct)));
                 }
 
                 generation = first;
@@ -68,6 +73,9 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
             tallies.Parameters.Add(new NpgsqlParameter { Value = contractId });
             tallies.Parameters.Add(new NpgsqlParameter { Value = quarters.Select(q => q.ToString()).ToArray() });
             batch.BatchCommands.Add(tallies);
+            var counted = new NpgsqlBatchCommand($"select state from {_tables.Contracts(generation.Value)} where id = $1");
+            counted.Parameters.Add(new NpgsqlParameter { Value = Infrastructure.StreamKeys.Contract(contractId) });
+            batch.BatchCommands.Add(counted);
             if (withContract)
             {
                 batch.BatchCommands.Add(ContractCommand(contractId));
@@ -96,6 +104,8 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
                     found[(reader.GetString(0), reader.GetString(1))] = KpiTally.From(counts);
                 }
 
+                await reader.NextResultAsync(ct);
+                var countedUnder = await ReadContractAsync(reader, ct);
                 Contracts.Contract? contract = null;
                 if (withContract)
                 {
@@ -103,7 +113,7 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
                     contract = await ReadContractAsync(reader, ct);
                 }
 
-                return (contract, new ReportTallies(found, current, generation));
+                return (contract, new ReportTallies(found, current, generation, countedUnder));
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable && attempt < 3)
             {
@@ -111,6 +121,14 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
                 _serving = null;
             }
         }
+    }
+
+    /// <summary>Whether any event of the reports' types is stored (with no generation ready: figures are missing, not zero).</summary>
+    private async Task<bool> AnyEventAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select exists (select 1 from {_tables.Schema}.mt_events where type = any(@types))", connection);
+        command.Parameters.AddWithValue("types", TypeNames);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private NpgsqlBatchCommand ContractCommand(string contractId)
@@ -127,8 +145,31 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
         return await ReadContractAsync(reader, ct);
     }
 
-    private async Task<Contracts.Contract?> ReadContractAsync(NpgsqlDataReader reader, CancellationToken ct) =>
-        await reader.ReadAsync(ct) ? _serializer.FromJson<Contracts.Contract>(reader, 0) : null;
+    /// <summary>A contract's snapshot, deserialised only when its JSON is not one read before (contracts change rarely).</summary>
+    private async Task<Contracts.Contract?> ReadContractAsync(NpgsqlDataReader reader, CancellationToken ct)
+    {
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        var json = reader.GetString(0);
+        if (_lastContracts.TryGetValue(json, out var known))
+        {
+            return known;
+        }
+
+        var contract = _serializer.FromJson<Contracts.Contract>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
+        if (_lastContracts.Count > 10_000)
+        {
+            _lastContracts.Clear();
+        }
+
+        _lastContracts[json] = contract;
+        return contract;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Contracts.Contract> _lastContracts = new(StringComparer.Ordinal);
 
     private readonly string _contracts = store.Options.FindOrResolveDocumentType(typeof(Contracts.Contract)).TableName.QualifiedName;
 
@@ -220,7 +261,7 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
     }
 
     /// <summary>
-    /// The newest generation that has caught up once, and how far it is current: the live one with the daemon's
+    /// The generation readers see: the live one once it has caught up, else the one that was ready last; and how far it is current: the live one with the daemon's
     /// progress (which also passes over events the reports do not read), an older one with its own position.
     /// </summary>
     private async Task<(int? Generation, ReportCurrency Current, long Position)> ServingAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -237,7 +278,8 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
             (select last_seq_id from {_tables.Schema}.mt_event_progression where name = '{ReportProjection.ProjectionName}:All'),
             (select last_seq_id from {_tables.Schema}.mt_event_progression where name = 'HighWaterMark')
         from (select 1) one
-        left join lateral (select * from {_tables.Generations} where ready_at is not null order by generation desc limit 1) g on true
+        left join lateral (
+            select * from {_tables.Generations} where ready_at is not null order by role = 'live' desc, ready_at desc limit 1) g on true
         """);
 
     private static async Task<(int? Generation, ReportCurrency Current, long Position)> ReadServingAsync(NpgsqlDataReader reader, CancellationToken ct)

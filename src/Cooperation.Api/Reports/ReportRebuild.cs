@@ -25,6 +25,31 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
 
     public async Task<RebuildResult> RunAsync(Action<string> log, CancellationToken ct = default)
     {
+        // One rebuild at a time: a session lock, held by this connection for the whole run. Pooled connections are
+        // not reset (Database.Tuned), so it is given back explicitly.
+        var lockKey = $"hashtextextended('{_tables.Generations}:rebuild', 0)";
+        await using var guard = await dataSource.OpenConnectionAsync(ct);
+        await using (var take = new NpgsqlCommand($"select pg_try_advisory_lock({lockKey})", guard))
+        {
+            if (!(bool)(await take.ExecuteScalarAsync(ct))!)
+            {
+                throw new InvalidOperationException("Another rebuild of the reports is running; this one did not start.");
+            }
+        }
+
+        try
+        {
+            return await BuildAsync(log, ct);
+        }
+        finally
+        {
+            await using var give = new NpgsqlCommand($"select pg_advisory_unlock({lockKey})", guard);
+            await give.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<RebuildResult> BuildAsync(Action<string> log, CancellationToken ct)
+    {
         var took = Stopwatch.StartNew();
         var projector = new ReportProjector(_tables, _serializer);
         var generations = new ReportGenerations(_tables);
@@ -58,6 +83,11 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
             waiting.Stop();
             if (events.Count < ChunkSize / 10)
             {
+                await using (var connection = await dataSource.OpenConnectionAsync(ct))
+                {
+                    await ReportStore.ExecuteAsync(connection, null, _tables.ReadIndex(number), ct);
+                }
+
                 if (await SwitchAsync(projector, generations, number, position, log, ct) is { } final)
                 {
                     applied += final;
@@ -74,6 +104,8 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
             await using (var connection = await dataSource.OpenConnectionAsync(ct))
             await using (var tx = await connection.BeginTransactionAsync(ct))
             {
+                // A chunk lost in a crash is built again by the next rebuild: no need to wait for the disk.
+                await ReportStore.ExecuteAsync(connection, tx, "set local synchronous_commit = off", ct);
                 await projector.ApplyAsync(connection, tx, number, events, ct);
                 position = events[^1].Sequence;
                 await ReportStore.ExecuteAsync(connection, tx, $"update {_tables.Generations} set position = {position} where generation = {number}", ct);
@@ -92,6 +124,8 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
         }
 
         log($"Reports: generation {number} is live and serves the reports: {applied:N0} events in {took.Elapsed.TotalSeconds:N1} s ({applied / Math.Max(took.Elapsed.TotalSeconds, 0.001):N0} events/s).");
+        log($"Reports: waited {waiting.Elapsed.TotalSeconds:N1} s for events; applying {applying.Elapsed.TotalSeconds:N1} s: reading rows {projector.Timings.Reading.Elapsed.TotalSeconds:N1} s, " +
+            $"folding and counting {projector.Timings.Counting.Elapsed.TotalSeconds:N1} s, writing {projector.Timings.Writing.Elapsed.TotalSeconds:N1} s, the rest committing.");
         return new RebuildResult(number, applied, took.Elapsed);
     }
 
@@ -145,8 +179,15 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
             await progress.ExecuteNonQueryAsync(ct);
         }
 
-        await ReportStore.ExecuteAsync(connection, tx,
-            $"update {_tables.Generations} set role = 'live', position = {at}, ready_at = now() where generation = {number}", ct);
+        await using (var promote = new NpgsqlCommand(
+            $"update {_tables.Generations} set role = 'live', position = {at}, ready_at = now() where generation = {number} and role = 'building'", connection, tx))
+        {
+            if (await promote.ExecuteNonQueryAsync(ct) != 1)
+            {
+                throw new InvalidOperationException($"Generation {number} is no longer being built: nothing was switched.");
+            }
+        }
+
         await tx.CommitAsync(ct);
         log($"Reports: generation {number} took over{(live is null ? string.Empty : $" from generation {live.Number}")} at event {at:N0}.");
         return events.Count;

@@ -39,7 +39,6 @@ public sealed class ReportStore(string schema)
                 created_at timestamptz not null default now(),
                 ready_at timestamptz,
                 retired_at timestamptz);
-            alter table {Generations} add column if not exists target bigint not null default 0;
             create unique index if not exists co_report_generations_one_live on {Generations} (role) where role = 'live';
             create table if not exists {DaemonMarker} (generation int not null);
             create table if not exists {AsOfCache} (
@@ -73,7 +72,7 @@ public sealed class ReportStore(string schema)
                 appointments int not null,
                 first_recorded timestamptz not null,
                 last_recorded timestamptz not null);
-            create index on {Calls(generation)} (contract_id, quarter);
+            {(role == "building" ? string.Empty : ReadIndex(generation) + ";")}
             create index on {Calls(generation)} (referral_id) where referral_id is not null;
             create table {Tallies(generation)} (
                 contract_id text not null,
@@ -86,6 +85,9 @@ public sealed class ReportStore(string schema)
                 values ({generation}, '{role}', (select coalesce(max(seq_id), 0) from {Schema}.mt_events));
             """, ct);
     }
+
+    /// <summary>The index readers use; a generation being built gets it only once it is filled (faster to build at once).</summary>
+    public string ReadIndex(int generation) => $"create index if not exists co_report_calls_g{generation}_quarter on {Calls(generation)} (contract_id, quarter)";
 
     /// <summary>Drops the tables of generations retired more than a minute ago: no reader still holds one of them.</summary>
     public async Task DropRetiredAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
