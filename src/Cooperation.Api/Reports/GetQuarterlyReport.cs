@@ -12,7 +12,7 @@ namespace Cooperation.Api.Reports;
 public static class GetQuarterlyReportEndpoint
 {
     /// <summary>
-    /// The quarterly report of a contract, from the projected call facts (as of now), or from only the events
+    /// The quarterly report of a contract, from the projected tallies (as of now), or from only the events
     /// recorded up to <c>asOf</c>: what finance saw when it billed. <c>Accept: text/csv</c> gives the same figures as CSV.
     /// </summary>
     [WolverineGet("/api/reports/quarterly/{contractId}/{year}/{quarter}")]
