@@ -46,6 +46,7 @@ public static class BillingDecider
         var contract = s.Contract;
         return Decision.Unless(
             BillingAccess.MayInvoice(contract, command.ContractId!, s.Caller)
+                .Then(() => CarriesWhatTheRulesRequire(contract!))
                 .Then(() => MayBeInvoiced(contract!, quarter, s.Today))
                 .Then(() => s.Ledger!.LiveInvoice is { } live ? InvoicedAlready(contract!, quarter, live) : Problems.None),
             () =>
@@ -77,6 +78,11 @@ public static class BillingDecider
         }
 
         var contract = s.Contract!;
+        if (CarriesWhatTheRulesRequire(contract) is var lacking && !lacking.IsNone())
+        {
+            return Decision.Refuse(lacking);
+        }
+
         var note = Documents.Cancellation(contract, s.Ledger!, invoice, command.Reason!, s.Next!);
         var decision = Decision.Start<Invoice>(StreamKeys.Invoice(note.InvoiceId), note);
         foreach (var cancelled in note.References)
@@ -95,7 +101,7 @@ public static class BillingDecider
     /// </summary>
     public static Decision IssueAdjustment(IssueAdjustment command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
         Decision.Unless(
-            MayBeAdjusted(invoice).Then(() => s.Ledger!.Difference == 0m
+            MayBeAdjusted(invoice).Then(() => CarriesWhatTheRulesRequire(s.Contract!)).Then(() => s.Ledger!.Difference == 0m
                 ? Problems.Conflict("invoiceId",
                     $"{s.Ledger.Quarter} is billed {s.Ledger.BilledNet:0.00} net, exactly the fee due under the contract: there is no difference to settle.")
                 : Problems.None),
@@ -141,6 +147,16 @@ public static class BillingDecider
             ? Problems.Conflict("quarter", $"{quarter} ends on {quarter.LastDay:yyyy-MM-dd}: a quarter is invoiced in arrears, from {quarter.LastDay.AddDays(1):yyyy-MM-dd} on.")
             : Problems.None;
     }
+
+    /// <summary>
+    /// 409 naming what the XRechnung rules require of the seller and a contract stored before it was required at
+    /// signing lacks: the service never issues a document a recipient's validator would reject.
+    /// </summary>
+    public static ProblemDetails CarriesWhatTheRulesRequire(Contract contract) =>
+        contract.Provider.MissingForInvoices(contract.Vat) is { Count: > 0 } missing
+            ? Problems.Conflict(missing[0],
+                $"The contract lacks what every document must carry (XRechnung BT-41, BT-42; under standard VAT BT-31 or BT-32): {string.Join(", ", missing)}. Nothing was issued.")
+            : Problems.None;
 
     /// <summary>404 or 403 unless the caller may change the document, otherwise the command's own rules.</summary>
     private static Decision OnChangeable(string invoiceId, BillingSituation s, Func<Invoice, Decision> decide) =>

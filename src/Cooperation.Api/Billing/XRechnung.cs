@@ -104,8 +104,13 @@ public static class XRechnung
             vat == VatTreatment.Standard && seller.VatId is { } vatId
                 ? Cac("PartyTaxScheme", Cbc("CompanyID", vatId), Cac("TaxScheme", Cbc("ID", "VAT")))
                 : null,
+            // BT-32, the seller's tax number: what BR-S-02 accepts instead of a VAT id.
+            vat == VatTreatment.Standard && seller.TaxNumber is { } taxNumber
+                ? Cac("PartyTaxScheme", Cbc("CompanyID", taxNumber), Cac("TaxScheme", Cbc("ID", "FC")))
+                : null,
             Cac("PartyLegalEntity", Cbc("RegistrationName", seller.Name)),
             Cac("Contact",
+                // Documents issued before the contact was required at signing are still written as well as they can be.
                 Cbc("Name", string.IsNullOrWhiteSpace(seller.ContactName) ? seller.Name : seller.ContactName),
                 Text("Telephone", seller.ContactPhone),
                 Cbc("ElectronicMail", seller.ContactEmail)));

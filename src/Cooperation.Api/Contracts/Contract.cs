@@ -22,7 +22,21 @@ public sealed record Provider(
     string ContactEmail,
     string? ContactName,
     string? ContactPhone,
-    string? VatId = null);
+    string? VatId = null,
+    string? TaxNumber = null)
+{
+    /// <summary>
+    /// What the XRechnung rules require of the seller and this provider lacks (BT-41, BT-42; under standard VAT BT-31
+    /// or BT-32), as the request fields that give it: empty for every contract signed since they are required.
+    /// </summary>
+    public IReadOnlyList<string> MissingForInvoices(VatTreatment vat) =>
+    [
+        .. string.IsNullOrWhiteSpace(ContactName) ? ["provider.contactName"] : Array.Empty<string>(),
+        .. string.IsNullOrWhiteSpace(ContactPhone) ? ["provider.contactPhone"] : Array.Empty<string>(),
+        .. vat == VatTreatment.Standard && string.IsNullOrWhiteSpace(VatId) && string.IsNullOrWhiteSpace(TaxNumber)
+            ? ["provider.vatId"] : Array.Empty<string>(),
+    ];
+}
 
 /// <summary>The client municipality; <c>State</c> is the federal state's code (NW, BY, …) for its holidays.</summary>
 public sealed record Client(

@@ -7,7 +7,7 @@ namespace Cooperation.Api.Contracts;
 
 public sealed record ProviderInput(
     string? Id, string? Name, string? InvoicePrefix, string? Street, string? PostalCode, string? City,
-    string? Iban, string? ContactEmail, string? ContactName, string? ContactPhone, string? VatId = null);
+    string? Iban, string? ContactEmail, string? ContactName, string? ContactPhone, string? VatId = null, string? TaxNumber = null);
 
 public sealed record ClientInput(
     string? Id, string? Name, string? State, string? LeitwegId, string? Street, string? PostalCode, string? City);
@@ -72,7 +72,8 @@ public sealed record SignContract(
         return new ContractSigned(
             contractId,
             new Contracts.Provider(p.Id!, p.Name!.Trim(), p.InvoicePrefix!, p.Street!.Trim(), p.PostalCode!, p.City!.Trim(),
-                Iban.Normalize(p.Iban!), p.ContactEmail!.Trim(), p.ContactName?.Trim(), p.ContactPhone?.Trim(), p.VatId),
+                Iban.Normalize(p.Iban!), p.ContactEmail!.Trim(), p.ContactName!.Trim(), p.ContactPhone!.Trim(), p.VatId,
+                string.IsNullOrWhiteSpace(p.TaxNumber) ? null : p.TaxNumber.Trim()),
             new Contracts.Client(c.Id!, c.Name!.Trim(), c.State!, c.LeitwegId!.ToUpperInvariant(), c.Street!.Trim(), c.PostalCode!, c.City!.Trim()),
             AnnualFee!.Value,
             StartsOn!.Value,
@@ -103,6 +104,10 @@ public sealed record SignContract(
                 .NotEqual(x => x.Provider!.Id).WithMessage("A municipality cannot be its own client: 'client.id' must differ from 'provider.id'.")
                 .When(x => x.Provider?.Id is not null && x.Client?.Id is not null)
                 .OverridePropertyName("client.id");
+            RuleFor(x => x.Provider!.VatId)
+                .NotEmpty().WithMessage("Under 'vat': 'standard' the provider's 'vatId' (or its 'taxNumber') is required: invoices subject to VAT carry it (BR-S-02, BR-DE-16).")
+                .When(x => x.Vat == VatTreatment.Standard && x.Provider is not null && string.IsNullOrWhiteSpace(x.Provider.TaxNumber))
+                .OverridePropertyName("provider.vatId");
 
             RuleFor(x => x.AnnualFee).PositiveMoney().LessThan(1_000_000_000m);
             RuleFor(x => x.StartsOn).NotNull().PlausibleDate();
@@ -151,8 +156,12 @@ public sealed record SignContract(
             RuleFor(x => x.Iban).NotEmpty().Must(Iban.IsValid)
                 .WithMessage("'iban' is not a valid IBAN (ISO 13616: country, check digits by ISO 7064 MOD 97-10, account).");
             RuleFor(x => x.ContactEmail).NotEmpty().EmailAddress().MaximumLength(200);
-            RuleFor(x => x.ContactName).MaximumLength(200);
-            RuleFor(x => x.ContactPhone).MaximumLength(50);
+            // XRechnung BT-41 and BT-42 are on every invoice (BR-DE-5, BR-DE-6): required here, not found missing at billing.
+            RuleFor(x => x.ContactName).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.ContactPhone).NotEmpty().MaximumLength(50).Matches(@"^\+?[0-9][0-9 ()/\-]{2,48}[0-9]$")
+                .WithMessage("'contactPhone' must be a telephone number: digits, spaces, '+', '-', '/', '(' and ')'.");
+            RuleFor(x => x.TaxNumber).MaximumLength(20).Matches(@"^[0-9][0-9 /]{8,18}[0-9]$")
+                .WithMessage("'taxNumber' must be a German tax number (Steuernummer): 10 to 13 digits, optionally grouped by '/' or spaces.");
             RuleFor(x => x.VatId).Matches("^DE[0-9]{9}$")
                 .WithMessage("'vatId' must be a German VAT identification number: 'DE' and nine digits (it is written into invoices subject to VAT).");
         }

@@ -30,6 +30,13 @@ public abstract class BillingTest(AppFixture fixture) : ApiTest(fixture)
     protected async Task<JsonObject> Invoice(string contract, string provider, int year, int quarter) =>
         (await Post("/api/invoices", Quarter(contract, year, quarter), FinanceOf(provider), 201)).AsObject();
 
+    protected Task<JsonNode> AmendFee(string contract, decimal annualFee, string effectiveFrom) =>
+        Post($"/api/contracts/{contract}/fee-amendments", new JsonObject { ["annualFee"] = annualFee, ["effectiveFrom"] = effectiveFrom }, Tokens.ContractAdmin());
+
+    /// <summary>The difference document after a fee amendment dated back into the invoice's quarter.</summary>
+    protected async Task<JsonObject> Adjustment(JsonObject invoice, string provider) =>
+        (await Post($"/api/invoices/{Id(invoice)}/adjustments", new JsonObject { ["reason"] = "Entgelt rückwirkend geändert" }, FinanceOf(provider), 201)).AsObject();
+
     protected async Task<JsonObject> CreditNote(string invoiceId, string provider, string reason = "Falsche Anschrift") =>
         (await Post($"/api/invoices/{invoiceId}/credit-note", new JsonObject { ["reason"] = reason }, FinanceOf(provider), 201)).AsObject();
 

@@ -36,13 +36,34 @@ public class InvoiceTests(AppFixture fixture) : BillingTest(fixture)
     [Fact]
     public async Task Thirty_days_to_pay_unless_the_contract_says_otherwise_and_19_percent_vat_when_the_contract_is_subject_to_it()
     {
-        var (contract, provider) = await GivenProviderContract(body => body.With("vat", "standard"));
+        var (contract, provider) = await GivenProviderContract(body => body.With("vat", "standard").With("provider.vatId", "DE811234567"));
 
         var invoice = await Invoice(contract, provider, 2021, 2);
 
         Assert.Equal(DateOnly.Parse((string)invoice["issuedOn"]!).AddDays(30).ToString("yyyy-MM-dd"), (string)invoice["dueOn"]!);
         Assert.Equal(("standard", 45_000.00m, 8_550.00m, 53_550.00m),
             ((string)invoice["vat"]!, Money(invoice["netAmount"]), Money(invoice["vatAmount"]), Money(invoice["amount"])));
+    }
+
+    /// <summary>Domain §3 (EN 16931 BR-CO-17): VAT once per document on its net total; a difference carries the VAT of the difference.</summary>
+    [Fact]
+    public async Task Vat_is_computed_once_per_document_on_its_net_total_and_a_difference_document_carries_the_vat_of_the_difference()
+    {
+        var (contract, provider) = await GivenProviderContract(body => body.With("vat", "standard").With("provider.vatId", "DE811234567"));
+        var invoice = await Invoice(contract, provider, 2021, 2);
+        await AmendFee(contract, 200_000m, "2021-05-01");
+        var supplementary = await Adjustment(invoice, provider);
+
+        foreach (var document in new[] { invoice, supplementary })
+        {
+            var net = Money(document["netAmount"]);
+            Assert.Equal(Api.Infrastructure.Money.Round(net * 19m / 100m), Money(document["vatAmount"]));
+            Assert.Equal(net + Money(document["vatAmount"]), Money(document["amount"]));
+            Assert.Equal(net, document["lines"]!.AsArray().Sum(l => Money(l!["netAmount"] ?? l["amount"])));
+        }
+
+        Assert.Equal(3_351.65m, Money(supplementary["netAmount"])); // 48,351.65 due less the 45,000.00 invoiced
+        Assert.Equal(636.81m, Money(supplementary["vatAmount"]));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Tests.Fixtures;
 
 namespace Cooperation.Api.Tests.Billing;
@@ -43,26 +45,80 @@ public class OfficialValidationTests(AppFixture fixture) : BillingTest(fixture)
         Assert.True(split["lines"]!.AsArray().Count > 1, $"expected several lines: {split.ToJsonString()}");
         documents["invoice, several service lines and a fee change inside the quarter"] = await XRechnungOf(split, linesProvider);
 
-        // Known gaps (issue 14, item 2: signing does not yet require this data), checked in the same validator
-        // run so that it is seen to reject: no contact telephone (BT-42), standard VAT without a VAT id (BT-31).
-        var (noPhone, noPhoneProvider) = await GivenProviderContract(body => body.Without("provider.contactPhone"));
-        var gaps = new Dictionary<string, byte[]>
-        {
-            ["gap: no contact telephone"] = await XRechnungOf(await Invoice(noPhone, noPhoneProvider, 2021, 1), noPhoneProvider),
-        };
-        var (noVatId, noVatIdProvider) = await GivenProviderContract(body => body.With("vat", "standard"));
-        gaps["gap: standard VAT without VAT id"] = await XRechnungOf(await Invoice(noVatId, noVatIdProvider, 2021, 1), noVatIdProvider);
+        // Standard VAT with the provider's tax number instead of a VAT id (BT-32, which BR-S-02 and BR-DE-16 accept).
+        var (taxNumber, taxNumberProvider) = await GivenProviderContract(body => body.With("vat", "standard").With("provider.taxNumber", "350/5726/1234"));
+        documents["invoice, standard VAT with a tax number"] = await XRechnungOf(await Invoice(taxNumber, taxNumberProvider, 2021, 1), taxNumberProvider);
 
-        var findings = await XRechnungValidator.ValidateAsync(documents.Concat(gaps).ToDictionary());
+        var findings = await XRechnungValidator.ValidateAsync(documents);
 
         var errors = findings
-            .Where(d => documents.ContainsKey(d.Key))
             .Select(d => (Document: d.Key, Errors: d.Value.Where(f => f.Level == "error").ToList()))
             .Where(d => d.Errors.Count > 0)
             .ToList();
         Assert.True(errors.Count == 0, Report(errors, documents));
-        Assert.Equal(["BR-DE-6"], ErrorIds(findings["gap: no contact telephone"]));
-        Assert.Equal(["BR-DE-16", "BR-S-02"], ErrorIds(findings["gap: standard VAT without VAT id"]));
+    }
+
+    /// <summary>What the rules would reject is refused where it enters: at signing (issue 14, item 2).</summary>
+    [Theory]
+    [InlineData("provider.contactName", null, "provider.contactName")]
+    [InlineData("provider.contactPhone", null, "provider.contactPhone")]
+    [InlineData("provider.contactPhone", "call us", "provider.contactPhone")]
+    [InlineData("provider.taxNumber", "12-34", "provider.taxNumber")]
+    public async Task Signing_without_what_every_invoice_must_carry_is_400_naming_the_field(string field, string? value, string named)
+    {
+        var body = ContractRequests.Sign(UniqueId("contract"), UniqueId("city"));
+        await Refused("/api/contracts", value is null ? body.Without(field) : body.With(field, value), Tokens.ContractAdmin(), 400, named);
+    }
+
+    [Fact]
+    public async Task Standard_vat_needs_the_providers_vat_id_or_tax_number_at_signing()
+    {
+        var body = ContractRequests.Sign(UniqueId("contract"), UniqueId("city")).With("vat", "standard");
+        await Refused("/api/contracts", body, Tokens.ContractAdmin(), 400, "provider.vatId");
+
+        await Post("/api/contracts", body.With("provider.taxNumber", "350/5726/1234"), Tokens.ContractAdmin(), 201);
+        await Post("/api/contracts", ContractRequests.Sign(UniqueId("contract"), UniqueId("city")).With("vat", "standard").With("provider.vatId", "DE811234567"),
+            Tokens.ContractAdmin(), 201);
+    }
+
+    /// <summary>
+    /// A contract stored before this data was required (written here straight into the store) gets no document a
+    /// recipient would reject: issuing is 409 naming what is missing, and nothing is stored.
+    /// </summary>
+    [Fact]
+    public async Task A_contract_stored_without_that_data_gets_a_409_naming_it_instead_of_an_invalid_invoice()
+    {
+        var provider = UniqueId("city");
+        var withoutContact = await StoredBeforeTheRule(provider, VatTreatment.NotSubject, vatId: null);
+        var standardProvider = UniqueId("city");
+        var withoutVatId = await StoredBeforeTheRule(standardProvider, VatTreatment.Standard, vatId: null, contact: true);
+        var before = await Fixture.EventCountAsync();
+
+        await Refused("/api/invoices", Quarter(withoutContact, 2021, 1), FinanceOf(provider), 409, "provider.contactName");
+        var refused = await Refused("/api/invoices", Quarter(withoutVatId, 2021, 1), FinanceOf(standardProvider), 409, "provider.vatId");
+        Assert.Contains("provider.vatId", (string)refused["detail"]!);
+        Assert.Equal(before, await Fixture.EventCountAsync());
+    }
+
+    private async Task<string> StoredBeforeTheRule(string provider, VatTreatment vat, string? vatId, bool contact = false)
+    {
+        var id = UniqueId("contract");
+        var signed = new SignContract(
+            id,
+            new ProviderInput(provider, "Stadt Bochum", "BO", "Willy-Brandt-Platz 2-6", "44777", "Bochum", "DE86430500010000000000",
+                "servicecenter@bochum.de", contact ? "Servicecenter Bochum" : "-", contact ? "+49 234 910-0" : "-", vatId),
+            new ClientInput("castrop-rauxel", "Stadt Castrop-Rauxel", "NW", "05916004-0001-21", "Europaplatz 1", "44575", "Castrop-Rauxel"),
+            180_000m, new DateOnly(2020, 11, 2), null, [new ServiceLineInput("buergerbuero", "Bürgerbüro", null)], null, null, null, vat, null)
+            .ToEvent(id, DateTimeOffset.UtcNow);
+        if (!contact)
+        {
+            signed = signed with { Provider = signed.Provider with { ContactName = null, ContactPhone = null } };
+        }
+
+        await using var session = Fixture.Store.LightweightSession();
+        session.Events.StartStream<Contract>(StreamKeys.Contract(id), signed);
+        await session.SaveChangesAsync();
+        return id;
     }
 
     private static List<string> ErrorIds(List<RuleFinding> findings) =>
@@ -82,12 +138,6 @@ public class OfficialValidationTests(AppFixture fixture) : BillingTest(fixture)
 
         return text.ToString();
     }
-
-    private Task<JsonNode> AmendFee(string contract, decimal annualFee, string effectiveFrom) =>
-        Post($"/api/contracts/{contract}/fee-amendments", new JsonObject { ["annualFee"] = annualFee, ["effectiveFrom"] = effectiveFrom }, Tokens.ContractAdmin());
-
-    private async Task<JsonObject> Adjustment(JsonObject invoice, string provider) =>
-        (await Post($"/api/invoices/{Id(invoice)}/adjustments", new JsonObject { ["reason"] = "Entgelt rückwirkend geändert" }, FinanceOf(provider), 201)).AsObject();
 
     private async Task<byte[]> XRechnungOf(JsonObject document, string provider)
     {

@@ -134,6 +134,25 @@ public sealed partial class XRechnungTests
     }
 
     [Fact]
+    public void At_the_standard_rate_a_tax_number_is_the_sellers_BT_32_beside_or_instead_of_a_VAT_id()
+    {
+        var demo = DemoInvoice();
+        var xml = RoundTrip(demo with { Seller = demo.Seller with { TaxNumber = "350/5726/1234" }, Vat = VatTreatment.Standard, VatAmount = 5576.09m });
+
+        var schemes = Elements(xml, "/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme");
+        var scheme = Assert.Single(schemes);
+        Assert.Equal("350/5726/1234", scheme.Element(XName.Get("CompanyID", CbcNs))!.Value);
+        Assert.Equal("FC", scheme.Descendants(XName.Get("ID", CbcNs)).Single().Value);
+
+        var both = RoundTrip(demo with { Seller = demo.Seller with { TaxNumber = "350/5726/1234", VatId = "DE811234567" }, Vat = VatTreatment.Standard });
+        Assert.Equal(["VAT", "FC"], Elements(both, "/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme")
+            .Select(e => e.Descendants(XName.Get("ID", CbcNs)).Single().Value));
+
+        var notSubject = RoundTrip(demo with { Seller = demo.Seller with { TaxNumber = "350/5726/1234" } });
+        Assert.Empty(Elements(notSubject, "/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme"));
+    }
+
+    [Fact]
     public void An_invoice_at_the_standard_rate_is_category_S_at_19_percent()
     {
         var standard = DemoInvoice();

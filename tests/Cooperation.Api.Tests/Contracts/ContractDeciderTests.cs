@@ -15,7 +15,7 @@ public class ContractDeciderTests
     private static DateOnly Day(string day) => DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture);
 
     private static readonly Provider Bochum =
-        new("bochum", "Stadt Bochum", "BO", "Willy-Brandt-Platz 2-6", "44777", "Bochum", "DE02430500010000000000", "servicecenter@bochum.de", null, null);
+        new("bochum", "Stadt Bochum", "BO", "Willy-Brandt-Platz 2-6", "44777", "Bochum", "DE02430500010000000000", "servicecenter@bochum.de", "Servicecenter Bochum", "+49 234 910-0");
 
     private static readonly Client CastropRauxel =
         new("castrop-rauxel", "Stadt Castrop-Rauxel", "NW", "05916004-0001-00", "Europaplatz 1", "44575", "Castrop-Rauxel");
@@ -66,7 +66,7 @@ public class ContractDeciderTests
 
     private static SignContract Sign(string prefix = "BO", string clientName = "Stadt Castrop-Rauxel") => new(
         Id,
-        new ProviderInput("bochum", " Stadt Bochum ", prefix, "Willy-Brandt-Platz 2-6", "44777", "Bochum", "de02 4305 0001 0000 0000 00", "servicecenter@bochum.de", null, null),
+        new ProviderInput("bochum", " Stadt Bochum ", prefix, "Willy-Brandt-Platz 2-6", "44777", "Bochum", "de02 4305 0001 0000 0000 00", "servicecenter@bochum.de", " Servicecenter Bochum ", "+49 234 910-0"),
         new ClientInput("castrop-rauxel", clientName, "NW", "05916004-0001-00", "Europaplatz 1", "44575", "Castrop-Rauxel"),
         180_000m, Day("2021-01-01"), null, [new ServiceLineInput("buergerbuero", "Bürgerbüro", null)], null, null, null, null, null);
 

@@ -29,7 +29,7 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
           "provider": { "id": "bochum", "name": "Stadt Bochum", "invoicePrefix": "BO",
                         "street": "Willy-Brandt-Platz 2-6", "postalCode": "44777", "city": "Bochum",
                         "iban": "DE86430500010000000000", "contactEmail": "servicecenter@bochum.de",
-                        "contactName": null, "contactPhone": null, "vatId": null },
+                        "contactName": "Servicecenter Bochum", "contactPhone": "+49 234 910-0", "vatId": null, "taxNumber": null },
           "client": { "id": "castrop-rauxel", "name": "Stadt Castrop-Rauxel", "state": "NW",
                       "leitwegId": "05916004-0001-21",
                       "street": "Europaplatz 1", "postalCode": "44575", "city": "Castrop-Rauxel" },

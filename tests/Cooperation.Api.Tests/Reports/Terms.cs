@@ -9,7 +9,7 @@ internal static class Terms
         string startsOn = "2020-11-02", decimal annualFee = 180_000m, string state = "NW", params string[] closureDays) =>
         Api.Contracts.Contract.Create(new ContractSigned(
             "bochum-castrop-rauxel",
-            new Provider("bochum", "Stadt Bochum", "BO", "Willy-Brandt-Platz 2-6", "44777", "Bochum", "DE02430500010000000000", "servicecenter@bochum.de", null, null),
+            new Provider("bochum", "Stadt Bochum", "BO", "Willy-Brandt-Platz 2-6", "44777", "Bochum", "DE02430500010000000000", "servicecenter@bochum.de", "Servicecenter Bochum", "+49 234 910-0"),
             new Client("castrop-rauxel", "Stadt Castrop-Rauxel", state, "05916004-0001-00", "Europaplatz 1", "44575", "Castrop-Rauxel"),
             annualFee,
             DateOnly.Parse(startsOn),
