@@ -30,8 +30,10 @@ public static class AsOfCache
         var tables = reads.Tables;
         await using var connection = await reads.OpenAsync(ct);
         await using (var settled = new NpgsqlCommand(
+            // A session whose state this role may not see (another role's, or activity tracking off) counts as open.
             "select @asOf < now() - @settled and not exists (select 1 from pg_stat_activity " +
-            "where datname = current_database() and state <> 'idle' and xact_start <= @asOf)", connection))
+            "where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() " +
+            "and (state is null or state = 'disabled' or (state <> 'idle' and (xact_start is null or xact_start <= @asOf))))", connection))
         {
             settled.Parameters.AddWithValue("asOf", asOf.UtcDateTime);
             settled.Parameters.AddWithValue("settled", Settled);

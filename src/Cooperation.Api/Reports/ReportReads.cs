@@ -73,7 +73,7 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
             tallies.Parameters.Add(new NpgsqlParameter { Value = contractId });
             tallies.Parameters.Add(new NpgsqlParameter { Value = quarters.Select(q => q.ToString()).ToArray() });
             batch.BatchCommands.Add(tallies);
-            var counted = new NpgsqlBatchCommand($"select state from {_tables.Contracts(generation.Value)} where id = $1");
+            var counted = new NpgsqlBatchCommand($"select id, version, state from {_tables.Contracts(generation.Value)} where id = $1");
             counted.Parameters.Add(new NpgsqlParameter { Value = Infrastructure.StreamKeys.Contract(contractId) });
             batch.BatchCommands.Add(counted);
             if (withContract)
@@ -133,7 +133,7 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
 
     private NpgsqlBatchCommand ContractCommand(string contractId)
     {
-        var command = new NpgsqlBatchCommand($"select data from {_contracts} where id = $1");
+        var command = new NpgsqlBatchCommand($"select id, (data ->> 'version')::bigint, data from {_contracts} where id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = Infrastructure.StreamKeys.Contract(contractId) });
         return command;
     }
@@ -145,7 +145,7 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
         return await ReadContractAsync(reader, ct);
     }
 
-    /// <summary>A contract's snapshot, deserialised only when its JSON is not one read before (contracts change rarely).</summary>
+    /// <summary>A contract's snapshot, deserialised only when its version is not the one read last (contracts change rarely).</summary>
     private async Task<Contracts.Contract?> ReadContractAsync(NpgsqlDataReader reader, CancellationToken ct)
     {
         if (!await reader.ReadAsync(ct))
@@ -153,22 +153,18 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
             return null;
         }
 
-        var json = reader.GetString(0);
-        if (_lastContracts.TryGetValue(json, out var known))
+        var (key, version) = (reader.GetString(0), reader.GetInt64(1));
+        if (_lastContracts.TryGetValue(key, out var known) && known.Version == version)
         {
             return known;
         }
 
-        var contract = _serializer.FromJson<Contracts.Contract>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
-        if (_lastContracts.Count > 10_000)
-        {
-            _lastContracts.Clear();
-        }
-
-        _lastContracts[json] = contract;
+        var contract = _serializer.FromJson<Contracts.Contract>(reader, 2);
+        _lastContracts[key] = contract;
         return contract;
     }
 
+    /// <summary>The last version read of each contract, by its key (one entry per contract).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Contracts.Contract> _lastContracts = new(StringComparer.Ordinal);
 
     private readonly string _contracts = store.Options.FindOrResolveDocumentType(typeof(Contracts.Contract)).TableName.QualifiedName;

@@ -29,20 +29,21 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
         // not reset (Database.Tuned), so it is given back explicitly.
         var lockKey = $"hashtextextended('{_tables.Generations}:rebuild', 0)";
         await using var guard = await dataSource.OpenConnectionAsync(ct);
-        await using (var take = new NpgsqlCommand($"select pg_try_advisory_lock({lockKey})", guard))
-        {
-            if (!(bool)(await take.ExecuteScalarAsync(ct))!)
-            {
-                throw new InvalidOperationException("Another rebuild of the reports is running; this one did not start.");
-            }
-        }
-
+        var held = false;
         try
         {
-            return await BuildAsync(log, ct);
+            await using (var take = new NpgsqlCommand($"select pg_try_advisory_lock({lockKey})", guard))
+            {
+                held = (bool)(await take.ExecuteScalarAsync(ct))!;
+            }
+
+            return held
+                ? await BuildAsync(log, ct)
+                : throw new InvalidOperationException("Another rebuild of the reports is running; this one did not start.");
         }
         finally
         {
+            // Also after a cancellation that came as the lock was granted: unlocking a lock not held is harmless.
             await using var give = new NpgsqlCommand($"select pg_advisory_unlock({lockKey})", guard);
             await give.ExecuteScalarAsync(CancellationToken.None);
         }
@@ -140,6 +141,15 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
+        // The daemon's batch locks its progress row before the live generation: with no live generation, where this
+        // switch writes that row too, it takes them in the same order.
+        await using (var progressFirst = new NpgsqlCommand(
+            $"select 1 from {_tables.Schema}.mt_event_progression where name = @name for update", connection, tx))
+        {
+            progressFirst.Parameters.AddWithValue("name", $"{ReportProjection.ProjectionName}:All");
+            await progressFirst.ExecuteScalarAsync(ct);
+        }
+
         var live = await generations.LockLiveAsync(connection, tx, ct);
         long end;
         if (live is not null)

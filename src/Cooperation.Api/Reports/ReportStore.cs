@@ -14,9 +14,6 @@ public sealed class ReportStore(string schema)
 
     public string Generations => $"{Schema}.co_report_generations";
 
-    /// <summary>A row the daemon's teardown deletes: Marten's <c>projections rebuild</c> starts a new generation.</summary>
-    public string DaemonMarker => $"{Schema}.co_report_daemon";
-
     public string AsOfCache => $"{Schema}.co_report_asof";
 
     public string Calls(int generation) => $"{Schema}.co_report_calls_g{generation}";
@@ -40,7 +37,6 @@ public sealed class ReportStore(string schema)
                 ready_at timestamptz,
                 retired_at timestamptz);
             create unique index if not exists co_report_generations_one_live on {Generations} (role) where role = 'live';
-            create table if not exists {DaemonMarker} (generation int not null);
             create table if not exists {AsOfCache} (
                 contract_id text not null,
                 quarter text not null,
