@@ -44,7 +44,9 @@ builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
 builder.Services.AddSingleton<WriteStep>();
 builder.Services.AddSingleton<EventRows>();
-builder.Services.AddSingleton<ReportReads>();
+builder.Services.AddSingleton(sp => new ReportReads(
+    sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IDocumentStore>(),
+    builder.Configuration.GetValue("Cooperation:AsOfSettled", AsOfCache.Settled)));
 var contracts = new ContractCache();
 builder.Services.AddSingleton(contracts);
 builder.Services.AddCalls();

@@ -17,12 +17,13 @@ public static class AsOfCache
     /// <summary>Bumped whenever a rule of the figures changes, so reports kept under the old rules are not served.</summary>
     public const int Rules = 1;
 
+    /// <summary>The default of <see cref="ReportReads.AsOfSettled"/>.</summary>
     public static readonly TimeSpan Settled = TimeSpan.FromMinutes(1);
 
     public static async Task<QuarterlyReport> GetOrComposeAsync(
         ReportReads reads, Contract contract, Quarter quarter, DateTimeOffset asOf, DateTimeOffset now, Func<Task<QuarterlyReport>> compose, CancellationToken ct)
     {
-        if (asOf > now - Settled)
+        if (asOf > now - reads.AsOfSettled)
         {
             return await compose();
         }
@@ -36,7 +37,7 @@ public static class AsOfCache
             "and (state is null or state = 'disabled' or (state <> 'idle' and (xact_start is null or xact_start <= @asOf))))", connection))
         {
             settled.Parameters.AddWithValue("asOf", asOf.UtcDateTime);
-            settled.Parameters.AddWithValue("settled", Settled);
+            settled.Parameters.AddWithValue("settled", reads.AsOfSettled);
             if (!(bool)(await settled.ExecuteScalarAsync(ct))!)
             {
                 return await compose();

@@ -22,8 +22,11 @@ public sealed record ReportTallies(
 /// Reads the report tables (ADR 16): the generation readers see is the newest that has caught up once; a report now
 /// is one indexed read of a few tally rows, a report as known at an instant reads the quarter's call rows.
 /// </summary>
-public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore store)
+public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore store, TimeSpan? asOfSettled = null)
 {
+    /// <summary>How old an instant must be before a report as known at it is kept (<c>Cooperation:AsOfSettled</c>).</summary>
+    public TimeSpan AsOfSettled { get; } = asOfSettled ?? AsOfCache.Settled;
+
     private readonly ReportStore _tables = new(store.Options.Events.DatabaseSchemaName);
 
     public ReportStore Tables => _tables;
