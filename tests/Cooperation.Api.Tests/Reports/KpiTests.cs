@@ -138,7 +138,7 @@ public class KpiTests
     // Opened Thursday before Easter: Good Friday and Easter Monday stop the clock.
     [InlineData("2021-04-01T17:00:00+02:00", "2021-04-08T09:00:00+02:00", 1)]
     [InlineData("2021-04-01T17:00:00+02:00", "2021-04-08T11:00:01+02:00", 0)]
-    public void Referrals_are_answered_within_24_hours_of_open_line(string openedAt, string answeredAt, int within)
+    public void Referrals_answered_within_24_service_hours_count_and_exactly_the_24th_hour_is_within(string openedAt, string answeredAt, int within)
     {
         var figures = Count(Referred(openedAt, answeredAt));
 
