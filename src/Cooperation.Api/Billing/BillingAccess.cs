@@ -135,15 +135,24 @@ public sealed class BillingWrites(WriteStep step, BillingLock billingLock, Contr
     }
 
     /// <summary>Changes a document, or issues one for its quarter, reading <paramref name="reads"/> under the lock.</summary>
+    /// <param name="targetInvoiceId">A second invoice the change also writes to (a payment transfer), fetched beside the document.</param>
     public Task<Written<BillingSituation>> OnDocumentAsync(
-        HttpContext http, string invoiceId, DocumentReads reads, Func<BillingSituation, Decision> decide, CancellationToken ct)
+        HttpContext http, string invoiceId, DocumentReads reads, Func<BillingSituation, Decision> decide, CancellationToken ct, string? targetInvoiceId = null)
     {
         var caller = Caller.From(http.User);
         var (unlocked, locked) = (default(Invoice), false);
         return step.RunAsync(http, async (write, token) =>
         {
             var s = new BillingSituation(caller, clock.GetUtcNow());
-            return locked ? await ReadAsync(write, s, invoiceId, reads, token) : s with { Document = unlocked };
+            if (!locked)
+            {
+                return s with { Document = unlocked };
+            }
+
+            s = await ReadAsync(write, s, invoiceId, reads, token);
+            return targetInvoiceId is null || targetInvoiceId == invoiceId
+                ? s with { Target = targetInvoiceId is null ? null : s.Document }
+                : s with { Target = await write.FetchAsync<Invoice>(StreamKeys.Invoice(targetInvoiceId), token) };
         }, decide, ct, prepare: async (session, token) =>
         {
             unlocked = await BillingAccess.LoadAsync(session, invoiceId, token);

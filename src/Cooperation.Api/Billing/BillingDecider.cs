@@ -25,6 +25,9 @@ public sealed record BillingSituation(Caller Caller, DateTimeOffset Now)
     /// <summary>The documents of the quarter invoiced (or of the document's quarter), with the fee due now.</summary>
     public QuarterLedger? Ledger { get; init; }
 
+    /// <summary>The invoice a payment transfer goes to, fetched for writing beside the document.</summary>
+    public Invoice? Target { get; init; }
+
     /// <summary>The credit note that cancelled the document, if one did (read for a cancellation).</summary>
     public Invoice? CancellingNote { get; init; }
 
@@ -134,6 +137,78 @@ public static class BillingDecider
         return Decision.Unless(MayBePaid(command.PaidOn!.Value, reference, command.Amount!.Value, invoice), () => Decision.Append(invoice.Id,
             new PaymentRecorded(invoice.InvoiceId, Money.Round(command.Amount.Value), command.PaidOn.Value, reference, s.Now)));
     });
+
+    /// <summary>
+    /// Money paid back to the client, at most what it paid on the invoice beyond what it owes there (an overpayment,
+    /// or what a cancelled invoice still holds). The same refund told again is recorded already.
+    /// </summary>
+    public static Decision RecordRefund(RecordRefund command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
+    {
+        var reference = command.Reference?.Trim();
+        var amount = Money.Round(command.Amount!.Value);
+        if (invoice.Refunds.Any(r => r.Reference == reference && r.Amount == amount && r.RefundedOn == command.RefundedOn))
+        {
+            return Decision.AlreadyRecorded;
+        }
+
+        return Decision.Unless(
+            MayMoveMoney("refundedOn", command.RefundedOn!.Value, amount, invoice, s.Today),
+            () => Decision.Append(invoice.Id, new RefundRecorded(invoice.InvoiceId, amount, command.RefundedOn.Value, reference, s.Now)));
+    });
+
+    /// <summary>
+    /// Money paid on one invoice moved to another of the same contract (from a cancelled invoice to its replacement,
+    /// or an overpayment to the next quarter), at most what the first holds beyond what it owes: an event on each.
+    /// </summary>
+    public static Decision TransferPayment(TransferPayment command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
+    {
+        var amount = Money.Round(command.Amount!.Value);
+        var to = s.Target;
+        if (to is not null && invoice.Transfers.Any(t => t.InvoiceId == to.InvoiceId && t.Amount == -amount && t.TransferredOn == command.TransferredOn))
+        {
+            return Decision.AlreadyRecorded;
+        }
+
+        // Another provider's invoice is as unknown here as one that does not exist.
+        var problem = to is null || to.ProviderId != invoice.ProviderId
+            ? Problems.NotFound("toInvoiceId", $"There is no invoice '{command.ToInvoiceId}'.")
+            : to.Id == invoice.Id ? Problems.Conflict("toInvoiceId", "A payment is moved to another invoice, not to the one it is on.")
+            : to.ContractId != invoice.ContractId ? Problems.Conflict("toInvoiceId", $"{to.Number} belongs to another contract: payments move only between invoices of one contract.")
+            : to.IsCreditNote ? Problems.Conflict("toInvoiceId", $"{to.Number} is a credit note: payments are moved to invoices.")
+            : to.IsCancelled ? Problems.Conflict("toInvoiceId", $"{to.Number} was cancelled: move the payment to the invoice that replaced it.")
+            : Problems.None;
+        return Decision.Unless(
+            problem.Then(() => MayMoveMoney("transferredOn", command.TransferredOn!.Value, amount, invoice, s.Today))
+                .Then(() => command.TransferredOn < to!.IssuedOn
+                    ? Problems.Conflict("transferredOn", $"'transferredOn' ({command.TransferredOn:yyyy-MM-dd}) may not precede the issue of {to.Number} on {to.IssuedOn:yyyy-MM-dd}.")
+                    : Problems.None),
+            () => Decision.Append(invoice.Id, new PaymentTransferredOut(invoice.InvoiceId, to!.InvoiceId, to.Number, amount, command.TransferredOn!.Value, s.Now))
+                .And(to.Id, new PaymentTransferredIn(to.InvoiceId, invoice.InvoiceId, invoice.Number, amount, command.TransferredOn.Value, s.Now)));
+    });
+
+    /// <summary>Money leaves an invoice (a refund, a transfer): not a credit note's, not before its issue or after today, at most its surplus.</summary>
+    private static ProblemDetails MayMoveMoney(string dateField, DateOnly on, decimal amount, Invoice invoice, DateOnly today)
+    {
+        if (invoice.IsCreditNote)
+        {
+            return Problems.Conflict("invoiceId", $"{invoice.Number} is a credit note: money is paid on invoices and moved from them.");
+        }
+
+        if (on > today)
+        {
+            return Problems.Invalid(dateField, $"'{dateField}' may not be in the future.");
+        }
+
+        if (on < invoice.IssuedOn)
+        {
+            return Problems.Conflict(dateField, $"'{dateField}' ({on:yyyy-MM-dd}) may not precede the invoice's issue on {invoice.IssuedOn:yyyy-MM-dd}.");
+        }
+
+        return amount > invoice.Surplus
+            ? Problems.Conflict("amount", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{invoice.Number} holds {invoice.Surplus:0.00} beyond what it owes: at most that can be refunded or moved, not {amount:0.00}."))
+            : Problems.None;
+    }
 
     /// <summary>409 for a quarter outside the contract's term or not yet ended (billing is in arrears).</summary>
     public static ProblemDetails MayBeInvoiced(Contract contract, Quarter quarter, DateOnly today)

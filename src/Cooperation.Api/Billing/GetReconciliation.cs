@@ -13,24 +13,24 @@ namespace Cooperation.Api.Billing;
 /// <summary>A document as the reconciliation lists it.</summary>
 public sealed record LedgerEntry(
     string InvoiceId, string Number, DocumentKind Kind, string Status, DateOnly IssuedOn, DateOnly? DueOn,
-    decimal Amount, decimal Paid, DocumentReference? CancelledBy);
+    decimal Amount, decimal Paid, decimal Refunded, DocumentReference? CancelledBy);
 
 /// <summary>
 /// One quarter of the reconciliation. <c>FeeDue</c> is the net fee under the contract as it stands (the quarterly
-/// report's <c>feeDue</c>); <c>Invoiced</c>, <c>Credited</c>, <c>Paid</c> and <c>OpenBalance</c> are amounts
-/// payable (gross; equal to net when not subject to VAT); <c>Difference</c> is the net fee still to be invoiced
-/// (positive) or credited (negative).
+/// report's <c>feeDue</c>); <c>Invoiced</c>, <c>Credited</c>, <c>Paid</c>, <c>Refunded</c> and <c>OpenBalance</c> are
+/// amounts payable (gross; equal to net when not subject to VAT), and invoiced − credited − paid + refunded = open
+/// balance; <c>Difference</c> is the net fee still to be invoiced (positive) or credited (negative).
 /// </summary>
 public sealed record ReconciliationQuarter(
     int Quarter, DateOnly From, DateOnly To, bool Ended, decimal FeeDue, decimal Invoiced, decimal Credited, decimal Paid,
-    decimal OpenBalance, decimal Difference, IReadOnlyList<LedgerEntry> Documents);
+    decimal Refunded, decimal OpenBalance, decimal Difference, IReadOnlyList<LedgerEntry> Documents);
 
 /// <summary>The year's service: the KPIs over all its calls, and the year's fee per answered call.</summary>
 public sealed record ReconciliationService(KpiFigures Kpis, decimal? CostPerAnsweredCall);
 
 public sealed record Reconciliation(
     string ContractId, int Year, DateTimeOffset? AsOf, VatTreatment Vat, decimal FeeDue, decimal Invoiced, decimal Credited, decimal Paid,
-    decimal OpenBalance, decimal Difference, IReadOnlyList<ReconciliationQuarter> Quarters, ReconciliationService Service);
+    decimal Refunded, decimal OpenBalance, decimal Difference, IReadOnlyList<ReconciliationQuarter> Quarters, ReconciliationService Service);
 
 public static class GetReconciliationEndpoint
 {
@@ -79,15 +79,15 @@ public static class GetReconciliationEndpoint
         return Results.Ok(new Reconciliation(
             contract.ContractId, y, at, contract.Vat,
             feeDue, Money.Total(rows.Select(r => r.Invoiced)), Money.Total(rows.Select(r => r.Credited)),
-            Money.Total(rows.Select(r => r.Paid)), Money.Total(rows.Select(r => r.OpenBalance)), Money.Total(rows.Select(r => r.Difference)), rows,
+            Money.Total(rows.Select(r => r.Paid)), Money.Total(rows.Select(r => r.Refunded)), Money.Total(rows.Select(r => r.OpenBalance)), Money.Total(rows.Select(r => r.Difference)), rows,
             new ReconciliationService(kpis, Kpis.PerCall(feeDue, kpis.Answered))));
     }
 
     private static ReconciliationQuarter Row(QuarterLedger ledger, DateOnly today) => new(
         ledger.Quarter.Number, ledger.Quarter.FirstDay, ledger.Quarter.LastDay, ledger.Quarter.LastDay < today,
-        ledger.FeeDue, ledger.Invoiced, ledger.Credited, ledger.Paid, ledger.OpenBalance, ledger.Difference,
+        ledger.FeeDue, ledger.Invoiced, ledger.Credited, ledger.Paid, ledger.Refunded, ledger.OpenBalance, ledger.Difference,
         [.. ledger.Documents.Select(d => new LedgerEntry(
-            d.InvoiceId, d.Number, d.Kind, d.Status, d.IssuedOn, d.DueOn, d.Amount, d.Paid, d.CancelledBy))]);
+            d.InvoiceId, d.Number, d.Kind, d.Status, d.IssuedOn, d.DueOn, d.Amount, d.Paid, d.Refunded, d.CancelledBy))]);
 
     /// <summary>The year's documents now, or each as it stood at <paramref name="asOf"/> (those not issued by then left out).</summary>
     private static async Task<IReadOnlyList<Invoice>> DocumentsAsync(IQuerySession session, string contractId, int year, DateTimeOffset? asOf, CancellationToken ct)

@@ -59,6 +59,22 @@ public sealed record PaymentRecorded(string InvoiceId, decimal Amount, DateOnly 
 
 public sealed record Payment(decimal Amount, DateOnly PaidOn, string? Reference, DateTimeOffset RecordedAt);
 
+/// <summary>Money paid back to the client from what it paid on this invoice beyond what it owes.</summary>
+public sealed record RefundRecorded(string InvoiceId, decimal Amount, DateOnly RefundedOn, string? Reference, DateTimeOffset RecordedAt) : IStreamEvent<Invoice>;
+
+/// <summary>Money paid on this invoice moved to another invoice of the same contract (its counterpart there: <see cref="PaymentTransferredIn"/>).</summary>
+public sealed record PaymentTransferredOut(
+    string InvoiceId, string ToInvoiceId, string ToNumber, decimal Amount, DateOnly TransferredOn, DateTimeOffset RecordedAt) : IStreamEvent<Invoice>;
+
+/// <summary>Money moved onto this invoice from another invoice of the same contract.</summary>
+public sealed record PaymentTransferredIn(
+    string InvoiceId, string FromInvoiceId, string FromNumber, decimal Amount, DateOnly TransferredOn, DateTimeOffset RecordedAt) : IStreamEvent<Invoice>;
+
+public sealed record Refund(decimal Amount, DateOnly RefundedOn, string? Reference, DateTimeOffset RecordedAt);
+
+/// <summary>A transfer of money as this document sees it: <c>Amount</c> positive when it came in, negative when it went out.</summary>
+public sealed record Transfer(string InvoiceId, string Number, decimal Amount, DateOnly TransferredOn, DateTimeOffset RecordedAt);
+
 /// <summary>A billing document as it stands: what was issued, whether it was cancelled, what has been paid.</summary>
 public sealed record Invoice(
     string Id,
@@ -97,10 +113,23 @@ public sealed record Invoice(
 
     public bool IsCancelled => CancelledBy is not null;
 
-    public decimal Paid => Money.Total(Payments.Select(p => p.Amount));
+    public IReadOnlyList<Refund> Refunds { get; init; } = [];
 
-    /// <summary>What the buyer still owes on this document (less what credit notes of differences credited); negative when overpaid.</summary>
-    public decimal Balance => IsCreditNote ? 0.00m : Amount - Credited - Paid;
+    public IReadOnlyList<Transfer> Transfers { get; init; } = [];
+
+    /// <summary>Money on this document: payments received, and transfers in less transfers out.</summary>
+    public decimal Paid => Money.Total(Payments.Select(p => p.Amount).Concat(Transfers.Select(t => t.Amount)));
+
+    public decimal Refunded => Money.Total(Refunds.Select(r => r.Amount));
+
+    /// <summary>
+    /// What the buyer still owes on this document (less what credit notes of differences credited); negative when
+    /// overpaid. A cancelled invoice owes nothing: its balance is what is still held of what was paid on it, negative.
+    /// </summary>
+    public decimal Balance => IsCreditNote ? 0.00m : IsCancelled ? Refunded - Paid : Amount - Credited - Paid + Refunded;
+
+    /// <summary>What may be refunded or moved to another invoice: what the client paid beyond what it owes here.</summary>
+    public decimal Surplus => IsCreditNote ? 0.00m : Math.Max(0.00m, -Balance);
 
     /// <summary>This document's effect on what the quarter has been billed, net: credit notes count against it.</summary>
     public decimal BilledNet => IsCreditNote ? -NetAmount : NetAmount;
@@ -135,6 +164,9 @@ public sealed record Invoice(
         ({ } d, InvoiceCancelled e) => d with { CancelledBy = new DocumentReference(e.CreditNoteId, e.CreditNoteNumber, e.CreditNoteIssuedOn) },
         ({ } d, InvoiceCredited e) => d with { Credited = d.Credited + e.Amount },
         ({ } d, PaymentRecorded e) => d with { Payments = [.. d.Payments, new Payment(e.Amount, e.PaidOn, e.Reference, e.RecordedAt)] },
+        ({ } d, RefundRecorded e) => d with { Refunds = [.. d.Refunds, new Refund(e.Amount, e.RefundedOn, e.Reference, e.RecordedAt)] },
+        ({ } d, PaymentTransferredOut e) => d with { Transfers = [.. d.Transfers, new Transfer(e.ToInvoiceId, e.ToNumber, -e.Amount, e.TransferredOn, e.RecordedAt)] },
+        ({ } d, PaymentTransferredIn e) => d with { Transfers = [.. d.Transfers, new Transfer(e.FromInvoiceId, e.FromNumber, e.Amount, e.TransferredOn, e.RecordedAt)] },
         _ => throw new UnknownEventException(typeof(Invoice), @event),
     };
 }

@@ -30,10 +30,13 @@ public sealed record QuarterLedger(Quarter Quarter, decimal FeeDue, IReadOnlyLis
 
     public decimal Credited => Money.Total(Documents.Where(d => d.IsCreditNote).Select(d => d.Amount));
 
+    /// <summary>Payments, and transfers in less transfers out (a transfer between two quarters moves money between them).</summary>
     public decimal Paid => Money.Total(Documents.Select(d => d.Paid));
 
-    /// <summary>Invoiced less credited less paid: what the client still owes; negative is a balance in its favour.</summary>
-    public decimal OpenBalance => Invoiced - Credited - Paid;
+    public decimal Refunded => Money.Total(Documents.Select(d => d.Refunded));
+
+    /// <summary>Invoiced less credited less paid plus refunded: what the client still owes; negative is a balance in its favour.</summary>
+    public decimal OpenBalance => Invoiced - Credited - Paid + Refunded;
 }
 
 /// <summary>The documents billing issues, as pure functions of the contract and the quarter's ledger.</summary>

@@ -19,8 +19,7 @@ public sealed record RecordPayment(decimal? Amount, DateOnly? PaidOn, string? Re
         {
             RuleFor(x => x.Amount).PositiveMoney().LessThan(1_000_000_000m);
             RuleFor(x => x.PaidOn).NotNull().PlausibleDate();
-            RuleFor(x => x.Reference).MaximumLength(140).Must(r => r is null || r.Trim().Length > 0)
-                .WithMessage("'reference' must not be blank: leave it out instead.");
+            RuleFor(x => x.Reference).OptionalReference();
         }
     }
 }

@@ -62,4 +62,9 @@ public static partial class Rules
     public static IRuleBuilderOptions<T, DateTimeOffset?> PlausibleInstant<T>(this IRuleBuilder<T, DateTimeOffset?> rule) =>
         rule.Must(i => i is null || (i.Value.Year >= 2000 && i.Value.Year <= 2200))
             .WithMessage("'{PropertyName}' must be an instant between 2000 and 2200.");
+
+    /// <summary>A bank's or payer's reference: optional, but never blank, at most 140 characters (SEPA's remittance field).</summary>
+    public static IRuleBuilderOptions<T, string?> OptionalReference<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.MaximumLength(140).Must(r => r is null || r.Trim().Length > 0)
+            .WithMessage("'{PropertyName}' must not be blank: leave it out instead.");
 }

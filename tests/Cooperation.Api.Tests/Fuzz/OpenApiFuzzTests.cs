@@ -69,6 +69,9 @@ public sealed class OpenApiFuzzTests(AppFixture fixture, ITestOutputHelper outpu
         var document = await ReadDocument();
         var operations = OpenApiDocument.Operations(document);
         Assert.NotEmpty(operations);
+        // The reports' first build is done (a fresh store answers reports 503 until then, ADR 16).
+        await GivenContract();
+        await Fixture.ProjectionsCaughtUpAsync();
         var start = await Scalar("select coalesce(max(seq_id), 0) from {0}.mt_events");
 
         // 1. Per operation: the resources its valid request names, the token it takes, and its valid request.
