@@ -49,7 +49,7 @@ public static class BillingDecider
         var contract = s.Contract;
         return Decision.Unless(
             BillingAccess.MayInvoice(contract, command.ContractId!, s.Caller)
-                .Then(() => CarriesWhatTheRulesRequire(contract!))
+                .Then(() => CarriesWhatTheRulesRequire(contract!, s.Today))
                 .Then(() => MayBeInvoiced(contract!, quarter, s.Today))
                 .Then(() => s.Ledger!.LiveInvoice is { } live ? InvoicedAlready(contract!, quarter, live) : Problems.None),
             () =>
@@ -81,7 +81,7 @@ public static class BillingDecider
         }
 
         var contract = s.Contract!;
-        if (CarriesWhatTheRulesRequire(contract) is var lacking && !lacking.IsNone())
+        if (CarriesWhatTheRulesRequire(contract, s.Today) is var lacking && !lacking.IsNone())
         {
             return Decision.Refuse(lacking);
         }
@@ -104,7 +104,7 @@ public static class BillingDecider
     /// </summary>
     public static Decision IssueAdjustment(IssueAdjustment command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
         Decision.Unless(
-            MayBeAdjusted(invoice).Then(() => CarriesWhatTheRulesRequire(s.Contract!)).Then(() => s.Ledger!.Difference == 0m
+            MayBeAdjusted(invoice).Then(() => CarriesWhatTheRulesRequire(s.Contract!, s.Today)).Then(() => s.Ledger!.Difference == 0m
                 ? Problems.Conflict("invoiceId",
                     $"{s.Ledger.Quarter} is billed {s.Ledger.BilledNet:0.00} net, exactly the fee due under the contract: there is no difference to settle.")
                 : Problems.None),
@@ -227,10 +227,10 @@ public static class BillingDecider
     /// 409 naming what the XRechnung rules require of the seller and a contract stored before it was required at
     /// signing lacks: the service never issues a document a recipient's validator would reject.
     /// </summary>
-    public static ProblemDetails CarriesWhatTheRulesRequire(Contract contract) =>
-        contract.Provider.MissingForInvoices(contract.Vat) is { Count: > 0 } missing
+    public static ProblemDetails CarriesWhatTheRulesRequire(Contract contract, DateOnly issuedOn) =>
+        contract.ProviderOn(issuedOn).MissingForInvoices(contract.Vat) is { Count: > 0 } missing
             ? Problems.Conflict(missing[0],
-                $"The contract lacks what every document must carry (XRechnung BT-41, BT-42; under standard VAT BT-31 or BT-32): {string.Join(", ", missing)}. Nothing was issued.")
+                $"The contract lacks what every document must carry (XRechnung BT-41, BT-42; under standard VAT BT-31 or BT-32): {string.Join(", ", missing)}. Add it with a party change (POST /api/contracts/{{id}}/party-changes); nothing was issued.")
             : Problems.None;
 
     /// <summary>404 or 403 unless the caller may change the document, otherwise the command's own rules.</summary>

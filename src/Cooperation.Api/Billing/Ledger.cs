@@ -125,7 +125,8 @@ public static class Documents
             issue.InvoiceId, Number(prefix, issue.IssuedOn.Year, issue.Sequence), issue.Sequence, kind, contract.ContractId,
             quarter.Year, quarter.Number, issue.IssuedOn,
             kind == DocumentKind.CreditNote ? null : issue.IssuedOn.AddDays(contract.PaymentTermsDays),
-            contract.Provider, contract.Client, contract.Vat, lines, net, vat, net + vat, references, cancels, reason, issue.IssuedAt);
+            // The parties' data in force on the day of issue (a party change dated later never reaches this document).
+            contract.ProviderOn(issue.IssuedOn), contract.ClientOn(issue.IssuedOn), contract.Vat, lines, net, vat, net + vat, references, cancels, reason, issue.IssuedAt);
     }
 
     /// <summary>The fee parts, split further where a service line starts or ends inside one.</summary>

@@ -48,6 +48,14 @@ public sealed record Client(
     string PostalCode,
     string City);
 
+/// <summary>The two parties of a contract, as <see cref="PartyChanged"/> names them.</summary>
+public static class Parties
+{
+    public const string Provider = "provider";
+
+    public const string Client = "client";
+}
+
 /// <summary>Open on <c>Days</c> from <c>Opens</c> up to, not including, <c>Closes</c> (Europe/Berlin).</summary>
 public sealed record OpeningHours(IReadOnlyList<Weekday> Days, TimeOnly Opens, TimeOnly Closes)
 {
@@ -126,6 +134,16 @@ public sealed record ClosedQuarter(int Year, int Quarter, string InvoiceId, stri
     public Infrastructure.Quarter Period => new(Year, Quarter);
 }
 
+/// <summary>
+/// A party's data from a day on: the whole record as it reads after the change (<c>Provider</c> or <c>Client</c>,
+/// as <c>Party</c> says). Documents issued from that day on carry it; earlier ones never change.
+/// </summary>
+public sealed record PartyChanged(
+    string ContractId, string Party, DateOnly EffectiveFrom, Provider? Provider, Client? Client, DateTimeOffset ChangedAt) : IStreamEvent<Contract>;
+
+/// <summary>A party's data in force from <c>EffectiveFrom</c> on.</summary>
+public sealed record PartyPeriod(string Party, DateOnly EffectiveFrom, Provider? Provider, Client? Client);
+
 /// <summary><c>EndsOn</c> is the last day the contract covers.</summary>
 public sealed record ContractTerminated(string ContractId, DateOnly EndsOn, DateTimeOffset TerminatedAt) : IStreamEvent<Contract>;
 
@@ -152,6 +170,17 @@ public sealed record Contract(
     int PaymentTermsDays) : IAggregate<Contract>
 {
     public long Version { get; init; }
+
+    /// <summary>Changes of the parties' data, by party and date (the data signed applies before the first).</summary>
+    public IReadOnlyList<PartyPeriod> PartyChanges { get; init; } = [];
+
+    /// <summary>The provider's data in force on a day: what documents issued that day carry.</summary>
+    public Provider ProviderOn(DateOnly day) =>
+        PartyChanges.LastOrDefault(p => p.Party == Parties.Provider && p.EffectiveFrom <= day)?.Provider ?? Provider;
+
+    /// <summary>The client's data in force on a day.</summary>
+    public Client ClientOn(DateOnly day) =>
+        PartyChanges.LastOrDefault(p => p.Party == Parties.Client && p.EffectiveFrom <= day)?.Client ?? Client;
 
     /// <summary>The quarters with a live invoice, in the order they were closed.</summary>
     public IReadOnlyList<ClosedQuarter> ClosedQuarters { get; init; } = [];
@@ -189,6 +218,15 @@ public sealed record Contract(
         ({ } c, KpiSettingsChanged e) => c with
         {
             KpiSettings = [.. c.KpiSettings.Where(k => k.EffectiveFrom != e.EffectiveFrom).Append(new KpiSettingsPeriod(e.EffectiveFrom, e.Settings)).OrderBy(k => k.EffectiveFrom)],
+        },
+        ({ } c, PartyChanged e) => c with
+        {
+            PartyChanges =
+            [
+                .. c.PartyChanges.Where(p => p.Party != e.Party || p.EffectiveFrom != e.EffectiveFrom)
+                    .Append(new PartyPeriod(e.Party, e.EffectiveFrom, e.Provider, e.Client))
+                    .OrderBy(p => p.EffectiveFrom),
+            ],
         },
         ({ } c, ContractTerminated e) => c with { EndsOn = e.EndsOn, Status = ContractStatus.Terminated },
         ({ } c, QuarterClosed e) => c with { ClosedQuarters = [.. c.ClosedQuarters, new ClosedQuarter(e.Year, e.Quarter, e.InvoiceId, e.InvoiceNumber)] },

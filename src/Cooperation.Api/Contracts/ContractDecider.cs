@@ -120,6 +120,44 @@ public static class ContractDecider
         });
     });
 
+    /// <summary>
+    /// A party's data from a day on, checked as at signing (a change that would remove what every invoice must carry
+    /// is 400 naming it). Documents issued from that day on carry it; documents issued before never change, so it
+    /// may be dated into an invoiced quarter.
+    /// </summary>
+    public static Decision ChangeParty(ChangeParty command, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var day = command.EffectiveFrom!.Value;
+        return Decision.Unless(MustFallWithinTerm(contract, "effectiveFrom", day), () =>
+        {
+            var provider = command.Party == Parties.Provider;
+            var errors = provider
+                ? Failures(new SignContract.ProviderValidator().Validate(command.Over(contract.ProviderOn(day))))
+                : Failures(new SignContract.ClientValidator().Validate(command.Over(contract.ClientOn(day))));
+            if (provider && contract.Vat == VatTreatment.Standard && string.IsNullOrWhiteSpace(command.Over(contract.ProviderOn(day)).VatId)
+                && string.IsNullOrWhiteSpace(command.Over(contract.ProviderOn(day)).TaxNumber))
+            {
+                errors["vatId"] = ["Under 'vat': 'standard' the provider keeps a 'vatId' or a 'taxNumber' (BR-S-02, BR-DE-16)."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Decision.Refuse(Problems.Invalid(errors));
+            }
+
+            var changed = provider
+                ? new PartyPeriod(Parties.Provider, day, command.Over(contract.ProviderOn(day)).ToProvider(), null)
+                : new PartyPeriod(Parties.Client, day, null, command.Over(contract.ClientOn(day)).ToClient());
+            return contract.PartyChanges.Contains(changed)
+                ? Decision.AlreadyRecorded
+                : Decision.Append(contract.Id, new PartyChanged(contract.ContractId, changed.Party, day, changed.Provider, changed.Client, s.Now));
+        });
+    });
+
+    private static Dictionary<string, string[]> Failures(FluentValidation.Results.ValidationResult result) =>
+        result.Errors.GroupBy(e => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray());
+
     /// <summary>A termination can shorten a fixed term, not extend it; it is checked against the term like any dated change.</summary>
     public static Decision Terminate(TerminateContract command, ContractSituation s) => OnReachable(s, contract =>
     {

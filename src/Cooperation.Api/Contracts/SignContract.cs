@@ -7,10 +7,26 @@ namespace Cooperation.Api.Contracts;
 
 public sealed record ProviderInput(
     string? Id, string? Name, string? InvoicePrefix, string? Street, string? PostalCode, string? City,
-    string? Iban, string? ContactEmail, string? ContactName, string? ContactPhone, string? VatId = null, string? TaxNumber = null);
+    string? Iban, string? ContactEmail, string? ContactName, string? ContactPhone, string? VatId = null, string? TaxNumber = null)
+{
+    /// <summary>The provider as stored, normalised. Call only when valid.</summary>
+    public Provider ToProvider() => new(
+        Id!, Name!.Trim(), InvoicePrefix!, Street!.Trim(), PostalCode!, City!.Trim(), Contracts.Iban.Normalize(Iban!), ContactEmail!.Trim(),
+        ContactName!.Trim(), ContactPhone!.Trim(), string.IsNullOrWhiteSpace(VatId) ? null : VatId,
+        string.IsNullOrWhiteSpace(TaxNumber) ? null : TaxNumber.Trim());
+
+    public static ProviderInput From(Provider p) =>
+        new(p.Id, p.Name, p.InvoicePrefix, p.Street, p.PostalCode, p.City, p.Iban, p.ContactEmail, p.ContactName, p.ContactPhone, p.VatId, p.TaxNumber);
+}
 
 public sealed record ClientInput(
-    string? Id, string? Name, string? State, string? LeitwegId, string? Street, string? PostalCode, string? City);
+    string? Id, string? Name, string? State, string? LeitwegId, string? Street, string? PostalCode, string? City)
+{
+    /// <summary>The client as stored, normalised. Call only when valid.</summary>
+    public Client ToClient() => new(Id!, Name!.Trim(), State!, LeitwegId!.ToUpperInvariant(), Street!.Trim(), PostalCode!, City!.Trim());
+
+    public static ClientInput From(Client c) => new(c.Id, c.Name, c.State, c.LeitwegId, c.Street, c.PostalCode, c.City);
+}
 
 public sealed record ServiceLineInput(string? Code, string? Name, DateOnly? From);
 
@@ -71,10 +87,8 @@ public sealed record SignContract(
         var c = Client!;
         return new ContractSigned(
             contractId,
-            new Contracts.Provider(p.Id!, p.Name!.Trim(), p.InvoicePrefix!, p.Street!.Trim(), p.PostalCode!, p.City!.Trim(),
-                Iban.Normalize(p.Iban!), p.ContactEmail!.Trim(), p.ContactName!.Trim(), p.ContactPhone!.Trim(), p.VatId,
-                string.IsNullOrWhiteSpace(p.TaxNumber) ? null : p.TaxNumber.Trim()),
-            new Contracts.Client(c.Id!, c.Name!.Trim(), c.State!, c.LeitwegId!.ToUpperInvariant(), c.Street!.Trim(), c.PostalCode!, c.City!.Trim()),
+            p.ToProvider(),
+            c.ToClient(),
             AnnualFee!.Value,
             StartsOn!.Value,
             EndsOn,

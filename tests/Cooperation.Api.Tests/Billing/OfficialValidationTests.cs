@@ -98,6 +98,14 @@ public class OfficialValidationTests(AppFixture fixture) : BillingTest(fixture)
         var refused = await Refused("/api/invoices", Quarter(withoutVatId, 2021, 1), FinanceOf(standardProvider), 409, "provider.vatId");
         Assert.Contains("provider.vatId", (string)refused["detail"]!);
         Assert.Equal(before, await Fixture.EventCountAsync());
+
+        // A party change adds what it lacks; from its day on, the contract is billed.
+        await Post($"/api/contracts/{withoutContact}/party-changes", new JsonObject
+        {
+            ["party"] = "provider", ["effectiveFrom"] = "2021-01-01", ["contactName"] = "Servicecenter Bochum", ["contactPhone"] = "+49 234 910-0",
+        }, Tokens.ContractAdmin());
+        var invoice = await Invoice(withoutContact, provider, 2021, 1);
+        Assert.Equal("+49 234 910-0", (string)invoice["seller"]!["contactPhone"]!);
     }
 
     private async Task<string> StoredBeforeTheRule(string provider, VatTreatment vat, string? vatId, bool contact = false)

@@ -360,7 +360,7 @@ public class ContractDeciderTests
     {
         var types = Aggregates.EventTypesOf<Contract>();
         Assert.Equal(
-            ["ContractSigned", "ContractTerminated", "FeeAmended", "KpiSettingsChanged", "QuarterClosed", "QuarterReopened", "ServiceLineAdded", "ServiceLineRemoved"],
+            ["ContractSigned", "ContractTerminated", "FeeAmended", "KpiSettingsChanged", "PartyChanged", "QuarterClosed", "QuarterReopened", "ServiceLineAdded", "ServiceLineRemoved"],
             types.Select(t => t.Name));
 
         var signed = Given(Signed()).Contract;
