@@ -151,9 +151,13 @@ public static class BillingDecider
             return Decision.AlreadyRecorded;
         }
 
+        // One bank reference, one refund: the same reference with other figures is not a repeat.
+        var earlier = reference is null ? null : invoice.Refunds.FirstOrDefault(r => r.Reference == reference);
         return Decision.Unless(
-            MayMoveMoney("refundedOn", command.RefundedOn!.Value, amount, invoice, s.Today),
-            () => Decision.Append(invoice.Id, new RefundRecorded(invoice.InvoiceId, amount, command.RefundedOn.Value, reference, s.Now)));
+            (earlier is null ? Problems.None : Problems.Conflict("reference",
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"A refund with reference '{reference}' was recorded already: {earlier.Amount:0.00} on {earlier.RefundedOn:yyyy-MM-dd}.")))
+                .Then(() => MayMoveMoney("refundedOn", command.RefundedOn!.Value, amount, invoice, s.Today)),
+            () => Decision.Append(invoice.Id, new RefundRecorded(invoice.InvoiceId, amount, command.RefundedOn!.Value, reference, s.Now)));
     });
 
     /// <summary>
@@ -228,10 +232,17 @@ public static class BillingDecider
     /// signing lacks: the service never issues a document a recipient's validator would reject.
     /// </summary>
     public static ProblemDetails CarriesWhatTheRulesRequire(Contract contract, DateOnly issuedOn) =>
-        contract.ProviderOn(issuedOn).MissingForInvoices(contract.Vat) is { Count: > 0 } missing
-            ? Problems.Conflict(missing[0],
-                $"The contract lacks what every document must carry (XRechnung BT-41, BT-42; under standard VAT BT-31 or BT-32): {string.Join(", ", missing)}. Add it with a party change (POST /api/contracts/{{id}}/party-changes); nothing was issued.")
-            : Problems.None;
+        contract.ProviderOn(issuedOn).MissingForInvoices(contract.Vat) is { Count: > 0 } missing ? Lacking(missing) : Problems.None;
+
+    private static ProblemDetails Lacking(IReadOnlyList<string> missing)
+    {
+        var problem = Problems.Conflict(
+            $"The contract lacks what every document must carry (XRechnung BT-41, BT-42; under standard VAT BT-31 or BT-32): {string.Join(", ", missing)}. " +
+            "Add it with a party change (POST /api/contracts/{id}/party-changes); nothing was issued.");
+        problem.Extensions["errors"] = missing.ToDictionary(
+            field => field, field => new[] { field == "provider.vatId" ? "Missing: 'provider.vatId' or 'provider.taxNumber'." : $"Missing: '{field}'." });
+        return problem;
+    }
 
     /// <summary>404 or 403 unless the caller may change the document, otherwise the command's own rules.</summary>
     private static Decision OnChangeable(string invoiceId, BillingSituation s, Func<Invoice, Decision> decide) =>

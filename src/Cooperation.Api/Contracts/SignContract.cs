@@ -174,7 +174,8 @@ public sealed record SignContract(
             RuleFor(x => x.ContactName).NotEmpty().MaximumLength(200);
             RuleFor(x => x.ContactPhone).NotEmpty().MaximumLength(50).Matches(@"^\+?[0-9][0-9 ()/\-]{2,48}[0-9]$")
                 .WithMessage("'contactPhone' must be a telephone number: digits, spaces, '+', '-', '/', '(' and ')'.");
-            RuleFor(x => x.TaxNumber).MaximumLength(20).Matches(@"^[0-9][0-9 /]{8,18}[0-9]$")
+            RuleFor(x => x.TaxNumber).MaximumLength(20)
+                .Must(t => t is null || (System.Text.RegularExpressions.Regex.IsMatch(t, @"^[0-9]+([ /][0-9]+)*$") && t.Count(char.IsDigit) is >= 10 and <= 13))
                 .WithMessage("'taxNumber' must be a German tax number (Steuernummer): 10 to 13 digits, optionally grouped by '/' or spaces.");
             RuleFor(x => x.VatId).Matches("^DE[0-9]{9}$")
                 .WithMessage("'vatId' must be a German VAT identification number: 'DE' and nine digits (it is written into invoices subject to VAT).");

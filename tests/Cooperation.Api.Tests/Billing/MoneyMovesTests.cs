@@ -23,6 +23,7 @@ public class MoneyMovesTests(AppFixture fixture) : BillingTest(fixture)
         var again = (await Post($"/api/invoices/{Id(invoice)}/refunds", Refund(1_000m, day, "R-1"), FinanceOf(provider), 200)).AsObject();
 
         Assert.Equal(before, await Fixture.EventCountAsync());
+        await Refused($"/api/invoices/{Id(invoice)}/refunds", Refund(500m, day, "R-1"), FinanceOf(provider), 409, "reference"); // one reference, one refund
         Assert.Equal((1_000.00m, 0.00m, "paid"), ((decimal)refunded["refunded"]!, (decimal)refunded["balance"]!, (string)refunded["status"]!));
         JsonAssert.Equal(refunded, again);
 

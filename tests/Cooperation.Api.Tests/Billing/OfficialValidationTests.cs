@@ -45,6 +45,19 @@ public class OfficialValidationTests(AppFixture fixture) : BillingTest(fixture)
         Assert.True(split["lines"]!.AsArray().Count > 1, $"expected several lines: {split.ToJsonString()}");
         documents["invoice, several service lines and a fee change inside the quarter"] = await XRechnungOf(split, linesProvider);
 
+        // Party data changed before issue: the document carries the new data (issue 14, item 5).
+        var (moved, movedProvider) = await GivenProviderContract();
+        await Post($"/api/contracts/{moved}/party-changes", new JsonObject
+        {
+            ["party"] = "provider", ["effectiveFrom"] = "2021-01-01", ["street"] = "Gustav-Heinemann-Platz 2", ["postalCode"] = "44787",
+            ["contactName"] = "Bürgerservice 115", ["iban"] = "DE89 3704 0044 0532 0130 00",
+        }, Tokens.ContractAdmin());
+        await Post($"/api/contracts/{moved}/party-changes", new JsonObject
+        {
+            ["party"] = "client", ["effectiveFrom"] = "2021-01-01", ["name"] = "Stadt Castrop-Rauxel, Der Bürgermeister", ["street"] = "Europaplatz 2",
+        }, Tokens.ContractAdmin());
+        documents["invoice after party changes"] = await XRechnungOf(await Invoice(moved, movedProvider, 2021, 1), movedProvider);
+
         // Standard VAT with the provider's tax number instead of a VAT id (BT-32, which BR-S-02 and BR-DE-16 accept).
         var (taxNumber, taxNumberProvider) = await GivenProviderContract(body => body.With("vat", "standard").With("provider.taxNumber", "350/5726/1234"));
         documents["invoice, standard VAT with a tax number"] = await XRechnungOf(await Invoice(taxNumber, taxNumberProvider, 2021, 1), taxNumberProvider);
@@ -64,6 +77,8 @@ public class OfficialValidationTests(AppFixture fixture) : BillingTest(fixture)
     [InlineData("provider.contactPhone", null, "provider.contactPhone")]
     [InlineData("provider.contactPhone", "call us", "provider.contactPhone")]
     [InlineData("provider.taxNumber", "12-34", "provider.taxNumber")]
+    [InlineData("provider.taxNumber", "1////////1", "provider.taxNumber")]
+    [InlineData("provider.taxNumber", "12345678901234567890", "provider.taxNumber")]
     public async Task Signing_without_what_every_invoice_must_carry_is_400_naming_the_field(string field, string? value, string named)
     {
         var body = ContractRequests.Sign(UniqueId("contract"), UniqueId("city"));
@@ -94,7 +109,8 @@ public class OfficialValidationTests(AppFixture fixture) : BillingTest(fixture)
         var withoutVatId = await StoredBeforeTheRule(standardProvider, VatTreatment.Standard, vatId: null, contact: true);
         var before = await Fixture.EventCountAsync();
 
-        await Refused("/api/invoices", Quarter(withoutContact, 2021, 1), FinanceOf(provider), 409, "provider.contactName");
+        var lacking = await Refused("/api/invoices", Quarter(withoutContact, 2021, 1), FinanceOf(provider), 409, "provider.contactName");
+        Assert.Equal(["provider.contactName", "provider.contactPhone"], lacking["errors"]!.AsObject().Select(e => e.Key).Order());
         var refused = await Refused("/api/invoices", Quarter(withoutVatId, 2021, 1), FinanceOf(standardProvider), 409, "provider.vatId");
         Assert.Contains("provider.vatId", (string)refused["detail"]!);
         Assert.Equal(before, await Fixture.EventCountAsync());
