@@ -84,11 +84,6 @@ public sealed class ReportRebuild(IDocumentStore store, NpgsqlDataSource dataSou
             waiting.Stop();
             if (events.Count < ChunkSize / 10)
             {
-                await using (var connection = await dataSource.OpenConnectionAsync(ct))
-                {
-                    await ReportStore.ExecuteAsync(connection, null, _tables.ReadIndex(number), ct);
-                }
-
                 if (await SwitchAsync(projector, generations, number, position, log, ct) is { } final)
                 {
                     applied += final;

@@ -68,7 +68,7 @@ public sealed class ReportStore(string schema)
                 appointments int not null,
                 first_recorded timestamptz not null,
                 last_recorded timestamptz not null);
-            {(role == "building" ? string.Empty : ReadIndex(generation) + ";")}
+            {ReadIndex(generation)};
             create index on {Calls(generation)} (referral_id) where referral_id is not null;
             create table {Tallies(generation)} (
                 contract_id text not null,
@@ -82,7 +82,10 @@ public sealed class ReportStore(string schema)
             """, ct);
     }
 
-    /// <summary>The index readers use; a generation being built gets it only once it is filled (faster to build at once).</summary>
+    /// <summary>
+    /// The index readers use, and a recount of a contract's quarters: from the start also in a generation being
+    /// built, where a recount for a calendar change in the history would otherwise read the whole table.
+    /// </summary>
     public string ReadIndex(int generation) => $"create index if not exists co_report_calls_g{generation}_quarter on {Calls(generation)} (contract_id, quarter)";
 
     /// <summary>Drops the tables of generations retired more than a minute ago: no reader still holds one of them.</summary>
