@@ -322,6 +322,44 @@ public sealed class LostRaceTests(AppFixture fixture, ITestOutputHelper output) 
         Assert.Single((await EventsOf(StreamKeys.Contract(contract))).OfType<ServiceLineRemoved>());
     }
 
+    [Fact]
+    public async Task Racing_refunds_transfers_and_party_changes_move_a_surplus_once_and_store_what_they_acknowledge()
+    {
+        var provider = UniqueId("city");
+        var contract = await GivenContract(body => body.With("provider.id", provider)
+            .With("provider.contactName", "Servicecenter Bochum").With("provider.contactPhone", "+49 234 910-0"));
+        var finance = Tokens.For("finance", provider, "fiona");
+        var (overpaid, issuedOn) = await Invoice(contract, 1, finance);
+        var (next, _) = await Invoice(contract, 2, finance);
+        await Post($"/api/invoices/{overpaid}/payments", new JsonObject { ["amount"] = 50_000m, ["paidOn"] = issuedOn, ["reference"] = "RF-1" }, finance, 201);
+
+        // The 5,000 paid beyond what the invoice owes, claimed eight times by a refund and eight times by a transfer;
+        // beside them the provider's telephone changed to one of two numbers, four times each.
+        var requests = Enumerable.Range(0, 8).SelectMany(n => new[]
+        {
+            new Request(overpaid, "refunded", $"/api/invoices/{overpaid}/refunds",
+                new JsonObject { ["amount"] = 5_000m, ["refundedOn"] = issuedOn, ["reference"] = "RB-1" }, finance),
+            new Request(overpaid, "transferred", $"/api/invoices/{overpaid}/payment-transfers",
+                new JsonObject { ["toInvoiceId"] = next, ["amount"] = 5_000m, ["transferredOn"] = issuedOn }, finance),
+            new Request(contract, "party", $"/api/contracts/{contract}/party-changes", new JsonObject
+            {
+                ["party"] = "provider", ["effectiveFrom"] = "2021-01-01", ["contactPhone"] = n < 4 ? "+49 234 910-1" : "+49 234 910-2",
+            }, Tokens.ContractAdmin()),
+        });
+        var answers = await Race(requests);
+
+        var source = await EventsOf(StreamKeys.Invoice(overpaid));
+        var target = await EventsOf(StreamKeys.Invoice(next));
+        Assert.Equal(5_000m, source.OfType<RefundRecorded>().Sum(r => r.Amount) + source.OfType<PaymentTransferredOut>().Sum(t => t.Amount));
+        Assert.Equal(1, new[] { "refunded", "transferred" }.Count(kind => Won(answers, kind)));
+        Assert.Equal(source.OfType<PaymentTransferredOut>().Sum(t => t.Amount), target.OfType<PaymentTransferredIn>().Sum(t => t.Amount));
+
+        var changes = (await EventsOf(StreamKeys.Contract(contract))).OfType<PartyChanged>().ToList();
+        Assert.NotEmpty(changes);
+        var view = await Get($"/api/contracts/{contract}", Tokens.ContractAdmin());
+        Assert.Equal(changes[^1].Provider!.ContactPhone, (string)view["provider"]!["contactPhone"]!);
+    }
+
     private async Task<(string InvoiceId, string IssuedOn)> Invoice(string contract, int quarter, string finance)
     {
         var invoice = await Post("/api/invoices", new JsonObject { ["contractId"] = contract, ["year"] = 2021, ["quarter"] = quarter }, finance, 201);
