@@ -116,9 +116,9 @@ public static class GetReconciliationEndpoint
     {
         var counted = quarters.Where(q => QuarterlyReport.CoveredPart(contract, q) is not null && q.Start <= now).ToList();
         var lastDay = quarters.Select(q => QuarterlyReport.CoveredPart(contract, q)).OfType<(DateOnly From, DateOnly To)>().Max(p => p.To);
-        var targets = contract.KpiSettingsOn(lastDay);
         if (asOf)
         {
+            var targets = contract.KpiSettingsOn(lastDay);
             var calls = new List<ReportCall>();
             foreach (var quarter in counted)
             {

@@ -131,11 +131,12 @@ public static class ContractDecider
         return Decision.Unless(MustFallWithinTerm(contract, "effectiveFrom", day), () =>
         {
             var provider = command.Party == Parties.Provider;
+            var providerAfter = provider ? command.Over(contract.ProviderOn(day)) : null;
+            var clientAfter = provider ? null : command.Over(contract.ClientOn(day));
             var errors = provider
-                ? Failures(new SignContract.ProviderValidator().Validate(command.Over(contract.ProviderOn(day))))
-                : Failures(new SignContract.ClientValidator().Validate(command.Over(contract.ClientOn(day))));
-            if (provider && contract.Vat == VatTreatment.Standard && string.IsNullOrWhiteSpace(command.Over(contract.ProviderOn(day)).VatId)
-                && string.IsNullOrWhiteSpace(command.Over(contract.ProviderOn(day)).TaxNumber))
+                ? Failures(new SignContract.ProviderValidator().Validate(providerAfter!))
+                : Failures(new SignContract.ClientValidator().Validate(clientAfter!));
+            if (provider && contract.Vat == VatTreatment.Standard && string.IsNullOrWhiteSpace(providerAfter!.VatId) && string.IsNullOrWhiteSpace(providerAfter.TaxNumber))
             {
                 errors["vatId"] = ["Under 'vat': 'standard' the provider keeps a 'vatId' or a 'taxNumber' (BR-S-02, BR-DE-16)."];
             }
@@ -146,8 +147,8 @@ public static class ContractDecider
             }
 
             var changed = provider
-                ? new PartyPeriod(Parties.Provider, day, command.Over(contract.ProviderOn(day)).ToProvider(), null)
-                : new PartyPeriod(Parties.Client, day, null, command.Over(contract.ClientOn(day)).ToClient());
+                ? new PartyPeriod(Parties.Provider, day, providerAfter!.ToProvider(), null)
+                : new PartyPeriod(Parties.Client, day, null, clientAfter!.ToClient());
             return contract.PartyChanges.Contains(changed)
                 ? Decision.AlreadyRecorded
                 : Decision.Append(contract.Id, new PartyChanged(contract.ContractId, changed.Party, day, changed.Provider, changed.Client, s.Now));

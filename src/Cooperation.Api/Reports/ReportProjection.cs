@@ -50,7 +50,7 @@ public sealed class ReportProjection : ProjectionBase, IProjection
     }
 
     /// <summary>Marten's names of the event types the reports read (for "is anything left to apply").</summary>
-    public string[] TypeNames => _typeNames ??= [.. ReportProjector.EventTypes.Select(t => ((Marten.Events.EventGraph)_options.Events).EventMappingFor(t).EventTypeName)];
+    public string[] TypeNames => _typeNames ??= [.. ReportProjector.TypesByName((Marten.Events.EventGraph)_options.Events).Keys];
 
     private ReportProjector Projector => _projector ??= new ReportProjector(Tables, _options.Serializer());
 

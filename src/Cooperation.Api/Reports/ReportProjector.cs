@@ -17,6 +17,10 @@ namespace Cooperation.Api.Reports;
 /// </summary>
 public sealed class ReportProjector(ReportStore tables, Marten.ISerializer serializer)
 {
+    /// <summary>Marten's names of <see cref="EventTypes"/>: what the tables' queries of the events filter by.</summary>
+    public static Dictionary<string, Type> TypesByName(Marten.Events.EventGraph graph) =>
+        EventTypes.ToDictionary(t => graph.EventMappingFor(t).EventTypeName, StringComparer.Ordinal);
+
     /// <summary>The event types the reports depend on.</summary>
     public static IReadOnlyList<Type> EventTypes { get; } =
     [
@@ -50,8 +54,9 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
         {
             switch (e.Data)
             {
-                case CallOffered:
+                case CallOffered offered:
                     offeredHere.Add(e.StreamKey!);
+                    contractKeys.Add(StreamKeys.Contract(offered.ContractId));
                     break;
                 case IStreamEvent<Call>:
                     callKeys.Add(e.StreamKey!);
@@ -78,14 +83,6 @@ public sealed class ReportProjector(ReportStore tables, Marten.ISerializer seria
         var beforeById = before.ToDictionary(r => r.Id);
         var rows = new Dictionary<string, ReportRow>(beforeById);
         var callOfReferral = before.Where(r => r.ReferralId is not null).ToDictionary(r => r.ReferralId!, r => r.Id);
-        foreach (var e in events)
-        {
-            if (e.Data is CallOffered offered)
-            {
-                contractKeys.Add(StreamKeys.Contract(offered.ContractId));
-            }
-        }
-
         contractKeys.UnionWith(before.Select(r => StreamKeys.Contract(r.ContractId)));
         var contractsBefore = await ReadContractsAsync(connection, transaction, generation, contractKeys, ct);
         Timings.Reading.Stop();

@@ -35,7 +35,7 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
     private readonly Marten.ISerializer _serializer = store.Options.Serializer();
     private Dictionary<string, Type>? _typeMap;
 
-    private Dictionary<string, Type> _types => _typeMap ??= ReportProjector.EventTypes.ToDictionary(t => _graph.EventMappingFor(t).EventTypeName, StringComparer.Ordinal);
+    private Dictionary<string, Type> _types => _typeMap ??= ReportProjector.TypesByName(_graph);
 
     /// <summary>Marten's names of the event types the reports read.</summary>
     public string[] TypeNames => [.. _types.Keys];
