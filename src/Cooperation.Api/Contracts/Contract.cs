@@ -56,12 +56,65 @@ public static class Parties
     public const string Client = "client";
 }
 
-/// <summary>Open on <c>Days</c> from <c>Opens</c> up to, not including, <c>Closes</c> (Europe/Berlin).</summary>
-public sealed record OpeningHours(IReadOnlyList<Weekday> Days, TimeOnly Opens, TimeOnly Closes)
+/// <summary>Open from <c>Opens</c> up to, not including, <c>Closes</c>, Berlin wall-clock time.</summary>
+public sealed record OpeningInterval(TimeOnly Opens, TimeOnly Closes);
+
+/// <summary>
+/// The intervals the line is open on each weekday (Europe/Berlin); a day without intervals is closed. Stored and
+/// shown in this weekly form; contracts stored before it existed hold the short form (the same hours on the listed
+/// days), which <see cref="OpeningHoursJson"/> still reads.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(OpeningHoursJson))]
+public sealed record OpeningHours(
+    IReadOnlyList<OpeningInterval> Mon,
+    IReadOnlyList<OpeningInterval> Tue,
+    IReadOnlyList<OpeningInterval> Wed,
+    IReadOnlyList<OpeningInterval> Thu,
+    IReadOnlyList<OpeningInterval> Fri,
+    IReadOnlyList<OpeningInterval> Sat,
+    IReadOnlyList<OpeningInterval> Sun)
 {
     public static OpeningHours Default { get; } =
-        new([Weekday.Mon, Weekday.Tue, Weekday.Wed, Weekday.Thu, Weekday.Fri], new TimeOnly(8, 0), new TimeOnly(18, 0));
+        Same([Weekday.Mon, Weekday.Tue, Weekday.Wed, Weekday.Thu, Weekday.Fri], new TimeOnly(8, 0), new TimeOnly(18, 0));
+
+    /// <summary>The short form: the same hours on each listed day, closed on the others.</summary>
+    public static OpeningHours Same(IEnumerable<Weekday> days, TimeOnly opens, TimeOnly closes)
+    {
+        var open = days.ToHashSet();
+        return Weekly(day => open.Contains(day) ? [new OpeningInterval(opens, closes)] : []);
+    }
+
+    /// <summary>The weekly form, each day's intervals in order of opening.</summary>
+    public static OpeningHours Weekly(Func<Weekday, IEnumerable<OpeningInterval>> intervalsOn)
+    {
+        IReadOnlyList<OpeningInterval> On(Weekday day) => [.. intervalsOn(day).OrderBy(i => i.Opens)];
+        return new(On(Weekday.Mon), On(Weekday.Tue), On(Weekday.Wed), On(Weekday.Thu), On(Weekday.Fri), On(Weekday.Sat), On(Weekday.Sun));
+    }
+
+    public IReadOnlyList<OpeningInterval> On(Weekday day) => day switch
+    {
+        Weekday.Mon => Mon,
+        Weekday.Tue => Tue,
+        Weekday.Wed => Wed,
+        Weekday.Thu => Thu,
+        Weekday.Fri => Fri,
+        Weekday.Sat => Sat,
+        _ => Sun,
+    };
+
+    /// <summary>Equal when every weekday has the same intervals (a record compares lists by reference).</summary>
+    public bool Equals(OpeningHours? other) =>
+        other is not null && Enum.GetValues<Weekday>().All(day => On(day).SequenceEqual(other.On(day)));
+
+    public override int GetHashCode() =>
+        Enum.GetValues<Weekday>().Aggregate(0, (hash, day) => On(day).Aggregate(HashCode.Combine(hash, day), HashCode.Combine));
 }
+
+/// <summary>Opening hours in force from <c>EffectiveFrom</c> on.</summary>
+public sealed record OpeningHoursPeriod(DateOnly EffectiveFrom, OpeningHours Hours);
+
+/// <summary>A day the contract's line is closed, and why if a reason was given.</summary>
+public sealed record ClosureDay(DateOnly Date, string? Reason);
 
 public sealed record KpiSettings(
     int ServiceLevelSeconds,
@@ -117,6 +170,13 @@ public sealed record ServiceLineRemoved(string ContractId, string Code, DateOnly
 public sealed record FeeAmended(string ContractId, decimal AnnualFee, DateOnly EffectiveFrom, DateTimeOffset AmendedAt) : IStreamEvent<Contract>;
 
 public sealed record KpiSettingsChanged(string ContractId, KpiSettings Settings, DateOnly EffectiveFrom, DateTimeOffset ChangedAt) : IStreamEvent<Contract>;
+
+/// <summary>The opening hours from <c>EffectiveFrom</c> on, the whole week as it reads after the change.</summary>
+public sealed record OpeningHoursChanged(string ContractId, OpeningHours Hours, DateOnly EffectiveFrom, DateTimeOffset ChangedAt) : IStreamEvent<Contract>;
+
+public sealed record ClosureDayAdded(string ContractId, DateOnly Date, string? Reason, DateTimeOffset AddedAt) : IStreamEvent<Contract>;
+
+public sealed record ClosureDayRemoved(string ContractId, DateOnly Date, DateTimeOffset RemovedAt) : IStreamEvent<Contract>;
 
 /// <summary>
 /// A quarter of the contract was invoiced: from now on nothing dated into it is recorded, except a fee
@@ -182,6 +242,27 @@ public sealed record Contract(
     public Client ClientOn(DateOnly day) =>
         PartyChanges.LastOrDefault(p => p.Party == Parties.Client && p.EffectiveFrom <= day)?.Client ?? Client;
 
+    /// <summary>Changes of the opening hours, by date; the hours signed apply before the first.</summary>
+    public IReadOnlyList<OpeningHoursPeriod> OpeningHoursChanges { get; init; } = [];
+
+    /// <summary>The opening hours in force on a day.</summary>
+    public OpeningHours OpeningHoursOn(DateOnly day) =>
+        OpeningHoursChanges.LastOrDefault(p => p.EffectiveFrom <= day)?.Hours ?? OpeningHours;
+
+    /// <summary>Every period of opening hours, the first from the contract's start.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<OpeningHoursPeriod> OpeningHoursPeriods =>
+    [
+        .. OpeningHoursChanges.Any(p => p.EffectiveFrom <= StartsOn) ? [] : new[] { new OpeningHoursPeriod(StartsOn, OpeningHours) },
+        .. OpeningHoursChanges,
+    ];
+
+    /// <summary>The reasons given for closure days that are listed (a day added without one is not here).</summary>
+    public IReadOnlyList<ClosureDay> ClosureReasons { get; init; } = [];
+
+    /// <summary>Closure days removed and not added again: a repeated removal is answered as done, not as unknown.</summary>
+    public IReadOnlyList<DateOnly> ClosureDaysRemoved { get; init; } = [];
+
     /// <summary>The quarters with a live invoice, in the order they were closed.</summary>
     public IReadOnlyList<ClosedQuarter> ClosedQuarters { get; init; } = [];
 
@@ -227,6 +308,27 @@ public sealed record Contract(
                     .Append(new PartyPeriod(e.Party, e.EffectiveFrom, e.Provider, e.Client))
                     .OrderBy(p => p.EffectiveFrom),
             ],
+        },
+        ({ } c, OpeningHoursChanged e) => c with
+        {
+            OpeningHoursChanges =
+            [
+                .. c.OpeningHoursChanges.Where(p => p.EffectiveFrom != e.EffectiveFrom)
+                    .Append(new OpeningHoursPeriod(e.EffectiveFrom, e.Hours))
+                    .OrderBy(p => p.EffectiveFrom),
+            ],
+        },
+        ({ } c, ClosureDayAdded e) => c with
+        {
+            ClosureDays = [.. c.ClosureDays.Where(d => d != e.Date).Append(e.Date).Order()],
+            ClosureReasons = e.Reason is null ? c.ClosureReasons : [.. c.ClosureReasons.Append(new ClosureDay(e.Date, e.Reason)).OrderBy(r => r.Date)],
+            ClosureDaysRemoved = [.. c.ClosureDaysRemoved.Where(d => d != e.Date)],
+        },
+        ({ } c, ClosureDayRemoved e) => c with
+        {
+            ClosureDays = [.. c.ClosureDays.Where(d => d != e.Date)],
+            ClosureReasons = [.. c.ClosureReasons.Where(r => r.Date != e.Date)],
+            ClosureDaysRemoved = [.. c.ClosureDaysRemoved.Append(e.Date).Order()],
         },
         ({ } c, ContractTerminated e) => c with { EndsOn = e.EndsOn, Status = ContractStatus.Terminated },
         ({ } c, QuarterClosed e) => c with { ClosedQuarters = [.. c.ClosedQuarters, new ClosedQuarter(e.Year, e.Quarter, e.InvoiceId, e.InvoiceNumber)] },

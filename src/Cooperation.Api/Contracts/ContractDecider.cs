@@ -121,6 +121,49 @@ public static class ContractDecider
     });
 
     /// <summary>
+    /// Opening hours from a day on. Like every change of the service calendar it may not move a figure of an invoiced
+    /// quarter, and a referral's clock carries a quarter's figures past its end (<see cref="MustKeepInvoicedCalendar"/>).
+    /// </summary>
+    public static Decision ChangeOpeningHours(ChangeOpeningHours command, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var period = new OpeningHoursPeriod(command.EffectiveFrom!.Value, command.OpeningHours!.ToTerms());
+        return Decision.Unless(MustFallWithinTerm(contract, "effectiveFrom", period.EffectiveFrom), () =>
+            contract.OpeningHoursPeriods.Contains(period)
+                ? Decision.AlreadyRecorded
+                : Decision.Unless(MustKeepInvoicedCalendar(contract, "effectiveFrom", period.EffectiveFrom, DateOnly.MaxValue),
+                    () => Decision.Append(contract.Id, new OpeningHoursChanged(contract.ContractId, period.Hours, period.EffectiveFrom, s.Now))));
+    });
+
+    /// <summary>A closure day is added once; the same day again with another reason is a conflict, not a silent edit.</summary>
+    public static Decision AddClosureDay(AddClosureDay command, ContractSituation s) => OnReachable(s, contract =>
+    {
+        var (date, reason) = (command.Date!.Value, command.Reason?.Trim());
+        return Decision.Unless(MustFallWithinTerm(contract, "date", date), () =>
+        {
+            if (contract.ClosureDays.Contains(date))
+            {
+                var listed = contract.ClosureReasons.FirstOrDefault(r => r.Date == date)?.Reason;
+                return listed == reason
+                    ? Decision.AlreadyRecorded
+                    : Decision.Refuse(Problems.Conflict("reason",
+                        $"{date:yyyy-MM-dd} is already a closure day {(listed is null ? "without a reason" : $"('{listed}')")}: remove it first to give it another reason."));
+            }
+
+            return Decision.Unless(MustKeepInvoicedCalendar(contract, "date", date, date),
+                () => Decision.Append(contract.Id, new ClosureDayAdded(contract.ContractId, date, reason, s.Now)));
+        });
+    });
+
+    /// <summary>A day removed before is answered as done (a retry); a day never listed is unknown.</summary>
+    public static Decision RemoveClosureDay(DateOnly date, ContractSituation s) => OnReachable(s, contract =>
+        contract.ClosureDays.Contains(date)
+            ? Decision.Unless(MustKeepInvoicedCalendar(contract, "date", date, date),
+                () => Decision.Append(contract.Id, new ClosureDayRemoved(contract.ContractId, date, s.Now)))
+            : contract.ClosureDaysRemoved.Contains(date)
+                ? Decision.AlreadyRecorded
+                : Decision.Refuse(Problems.NotFound("date", $"{date:yyyy-MM-dd} is not a closure day of contract '{contract.ContractId}'.")));
+
+    /// <summary>
     /// A party's data from a day on, checked as at signing (a change that would remove what every invoice must carry
     /// is 400 naming it). Documents issued from that day on carry it; documents issued before never change, so it
     /// may be dated into an invoiced quarter.
@@ -216,6 +259,37 @@ public static class ContractDecider
             ? Problems.Conflict(field,
                 $"{closed.Period} of this contract is invoiced ({closed.InvoiceNumber}): a change may take effect from {closed.Period.LastDay.AddDays(1):yyyy-MM-dd} on. Cancel the invoice with a credit note to reopen the quarter, or date the change later.")
             : Problems.None;
+
+    /// <summary>
+    /// 409 for a change of the service calendar on the days <paramref name="from"/>–<paramref name="to"/> that could
+    /// move a figure of an invoiced quarter. A quarter's calls count by the calendar of the day they were offered, and
+    /// its referrals' 24-service-hour clocks run on past its end: up to the first day that begins more than 24 service
+    /// hours after the quarter, on the calendar as it stands (a clock started in the quarter has run out by then, so
+    /// what the calendar says from that day on cannot change whether a referral was answered in time).
+    /// </summary>
+    public static ProblemDetails MustKeepInvoicedCalendar(Contract contract, string field, DateOnly from, DateOnly to)
+    {
+        if (contract.ClosedQuarters.Count == 0)
+        {
+            return Problems.None;
+        }
+
+        var calendar = Reports.ServiceCalendar.For(contract);
+        foreach (var closed in contract.ClosedQuarters.OrderByDescending(c => c.Period.LastDay))
+        {
+            var free = calendar.FirstDayPast(Berlin.StartOf(closed.Period.LastDay.AddDays(1)), Reports.Kpis.ReferralClock);
+            if (from < free && to >= closed.Period.FirstDay)
+            {
+                var clock = free > closed.Period.LastDay.AddDays(1)
+                    ? $" (the 24-service-hour clock of its last referrals runs until {free.AddDays(-1):yyyy-MM-dd})"
+                    : string.Empty;
+                return Problems.Conflict(field,
+                    $"{closed.Period} of this contract is invoiced ({closed.InvoiceNumber}): its figures depend on the opening hours and closure days from {closed.Period.FirstDay:yyyy-MM-dd} to {free.AddDays(-1):yyyy-MM-dd}{clock}. A change of them may take effect from {free:yyyy-MM-dd} on; or cancel the invoice with a credit note to reopen the quarter.");
+            }
+        }
+
+        return Problems.None;
+    }
 
     /// <summary>409 for a line added again on or before the last day it was served.</summary>
     private static ProblemDetails MustFollowLastServed(Contract contract, string code, DateOnly from) =>

@@ -17,14 +17,16 @@ public sealed record ContractView(
     IReadOnlyList<ServiceLine> ServiceLines,
     IReadOnlyList<FeePeriod> Fees,
     OpeningHours OpeningHours,
+    IReadOnlyList<OpeningHoursPeriod> OpeningHoursHistory,
     IReadOnlyList<DateOnly> ClosureDays,
+    IReadOnlyList<ClosureDay> ClosureReasons,
     KpiSettings KpiSettings,
     IReadOnlyList<KpiSettingsPeriod> KpiSettingsHistory,
     VatTreatment Vat,
     int PaymentTermsDays,
     IReadOnlyList<ClosedQuarter> ClosedQuarters)
 {
-    /// <summary><paramref name="on"/> picks the fee and KPI settings shown as current (clamped to the contract's term).</summary>
+    /// <summary><paramref name="on"/> picks the fee, KPI settings, opening hours and parties shown as current (clamped to the contract's term).</summary>
     public static ContractView From(Contract contract, DateOnly on)
     {
         var day = on < contract.StartsOn ? contract.StartsOn
@@ -42,8 +44,10 @@ public sealed record ContractView(
             contract.EndsOn,
             contract.ServiceLines,
             contract.Fees,
-            contract.OpeningHours,
+            contract.OpeningHoursOn(day),
+            contract.OpeningHoursPeriods,
             contract.ClosureDays,
+            contract.ClosureReasons,
             contract.KpiSettingsOn(day),
             contract.KpiSettings,
             contract.Vat,

@@ -30,11 +30,91 @@ public sealed record ClientInput(
 
 public sealed record ServiceLineInput(string? Code, string? Name, DateOnly? From);
 
-/// <summary>Members left out take the defaults (Mon–Fri 08:00–18:00).</summary>
-public sealed record OpeningHoursInput(IReadOnlyList<Weekday>? Days, TimeOnly? Opens, TimeOnly? Closes)
+public sealed record OpeningIntervalInput(TimeOnly? Opens, TimeOnly? Closes);
+
+/// <summary>
+/// Opening hours in either form of the API: the short one (the same hours on the listed <c>days</c>; members left
+/// out take the defaults, Mon–Fri 08:00–18:00) or one list of intervals per weekday (a weekday left out is closed).
+/// </summary>
+public sealed record OpeningHoursInput(
+    IReadOnlyList<Weekday>? Days,
+    TimeOnly? Opens,
+    TimeOnly? Closes,
+    IReadOnlyList<OpeningIntervalInput?>? Mon = null,
+    IReadOnlyList<OpeningIntervalInput?>? Tue = null,
+    IReadOnlyList<OpeningIntervalInput?>? Wed = null,
+    IReadOnlyList<OpeningIntervalInput?>? Thu = null,
+    IReadOnlyList<OpeningIntervalInput?>? Fri = null,
+    IReadOnlyList<OpeningIntervalInput?>? Sat = null,
+    IReadOnlyList<OpeningIntervalInput?>? Sun = null)
 {
-    public OpeningHours ToTerms() => new(
-        Days ?? OpeningHours.Default.Days, Opens ?? OpeningHours.Default.Opens, Closes ?? OpeningHours.Default.Closes);
+    public const int MaxIntervalsPerDay = 8;
+
+    /// <summary>The members of the weekly form, in the order of the week.</summary>
+    private static readonly System.Linq.Expressions.Expression<Func<OpeningHoursInput, IEnumerable<OpeningIntervalInput?>>>[] WeekdayMembers =
+        [x => x.Mon!, x => x.Tue!, x => x.Wed!, x => x.Thu!, x => x.Fri!, x => x.Sat!, x => x.Sun!];
+
+    private static readonly Func<OpeningHoursInput, IEnumerable<OpeningIntervalInput?>?>[] WeekdayGetters =
+        [.. WeekdayMembers.Select(m => m.Compile())];
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsWeekly => WeekdayGetters.Any(get => get(this) is not null);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsShort => Days is not null || Opens is not null || Closes is not null;
+
+    /// <summary>The hours as stored. Call only when valid.</summary>
+    public OpeningHours ToTerms() => IsWeekly
+        ? OpeningHours.Weekly(day => (WeekdayGetters[(int)day](this) ?? []).Select(i => new OpeningInterval(i!.Opens!.Value, i.Closes!.Value)))
+        : OpeningHours.Same(
+            Days ?? [Weekday.Mon, Weekday.Tue, Weekday.Wed, Weekday.Thu, Weekday.Fri],
+            Opens ?? OpeningHours.Default.Mon[0].Opens,
+            Closes ?? OpeningHours.Default.Mon[0].Closes);
+
+    public sealed class Validator : AbstractValidator<OpeningHoursInput>
+    {
+        public Validator()
+        {
+            RuleFor(x => x.Days)
+                .Must((x, _) => !(x.IsShort && x.IsWeekly))
+                .WithMessage("Give the short form ('days', 'opens', 'closes') or one list of intervals per weekday ('mon' … 'sun'), not both.");
+            RuleFor(x => x.Days).NotEmpty().When(x => x.Days is not null).WithMessage("'days' must name at least one day.")
+                .Must(d => d!.Distinct().Count() == d!.Count).When(x => x.Days is not null).WithMessage("'days' must not name a day twice.");
+            RuleFor(x => x)
+                .Must(x => (x.Opens ?? OpeningHours.Default.Mon[0].Opens) < (x.Closes ?? OpeningHours.Default.Mon[0].Closes))
+                .When(x => !x.IsWeekly)
+                .WithMessage("'opens' must be before 'closes'.")
+                .OverridePropertyName("closes");
+
+            for (var i = 0; i < WeekdayMembers.Length; i++)
+            {
+                var (member, get) = (WeekdayMembers[i], WeekdayGetters[i]);
+                RuleFor(member)
+                    .Must(intervals => intervals.Count() <= MaxIntervalsPerDay)
+                    .WithMessage($"'{{PropertyName}}' may list at most {MaxIntervalsPerDay} intervals.")
+                    .Must(NotOverlap)
+                    .WithMessage("'{PropertyName}' has intervals that overlap: each must close before (or when) the next opens.")
+                    .When(x => get(x) is not null);
+                RuleForEach(member).NotNull().WithMessage("An opening interval must be an object, not null.");
+                RuleForEach(member).ChildRules(interval =>
+                {
+                    interval.RuleFor(i => i!.Opens).NotNull();
+                    interval.RuleFor(i => i!.Closes).NotNull();
+                    interval.RuleFor(i => i)
+                        .Must(i => i!.Opens < i.Closes)
+                        .When(i => i!.Opens is not null && i.Closes is not null)
+                        .WithMessage("'opens' must be before 'closes' (an interval ends on the day it starts).")
+                        .OverridePropertyName("closes");
+                }).When((_, interval) => interval is not null);
+            }
+        }
+
+        private static bool NotOverlap(IEnumerable<OpeningIntervalInput?> intervals)
+        {
+            var complete = intervals.Where(i => i?.Opens is not null && i.Closes is not null).OrderBy(i => i!.Opens).ToList();
+            return complete.Zip(complete.Skip(1)).All(pair => pair.First!.Closes <= pair.Second!.Opens);
+        }
+    }
 }
 
 /// <summary>Members left out keep the value of <c>basis</c>.</summary>
@@ -147,7 +227,7 @@ public sealed record SignContract(
                 .When(x => x.ServiceLines is not null)
                 .WithMessage("Service line codes must be unique within a contract.");
 
-            RuleFor(x => x.OpeningHours!).SetValidator(new OpeningHoursValidator()).When(x => x.OpeningHours is not null);
+            RuleFor(x => x.OpeningHours!).SetValidator(new OpeningHoursInput.Validator()).When(x => x.OpeningHours is not null);
             RuleFor(x => x.ClosureDays)
                 .Must(days => days!.Distinct().Count() == days!.Count).When(x => x.ClosureDays is not null)
                 .WithMessage("'closureDays' must not list a day twice.");
@@ -198,19 +278,6 @@ public sealed record SignContract(
             RuleFor(x => x.Street).NotEmpty().MaximumLength(200);
             RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.");
             RuleFor(x => x.City).NotEmpty().MaximumLength(200);
-        }
-    }
-
-    public sealed class OpeningHoursValidator : AbstractValidator<OpeningHoursInput>
-    {
-        public OpeningHoursValidator()
-        {
-            RuleFor(x => x.Days).NotEmpty().When(x => x.Days is not null).WithMessage("'days' must name at least one day.")
-                .Must(d => d!.Distinct().Count() == d!.Count).When(x => x.Days is not null).WithMessage("'days' must not name a day twice.");
-            RuleFor(x => x)
-                .Must(x => x.ToTerms().Opens < x.ToTerms().Closes)
-                .WithMessage("'opens' must be before 'closes'.")
-                .OverridePropertyName("closes");
         }
     }
 }

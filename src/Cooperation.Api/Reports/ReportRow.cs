@@ -71,9 +71,7 @@ public static class ContractReach
         }
 
         if (before.Client.State != after.Client.State
-            || !before.OpeningHours.Days.SequenceEqual(after.OpeningHours.Days)
-            || before.OpeningHours.Opens != after.OpeningHours.Opens
-            || before.OpeningHours.Closes != after.OpeningHours.Closes
+            || !before.OpeningHoursPeriods.SequenceEqual(after.OpeningHoursPeriods)
             || !before.ClosureDays.Order().SequenceEqual(after.ClosureDays.Order()))
         {
             // The calendar also runs the clock of referrals opened long before: every quarter is reached.

@@ -5,20 +5,26 @@ using PublicHoliday;
 namespace Cooperation.Api.Reports;
 
 /// <summary>
-/// When a contract's line is open: its opening hours in Berlin time, except on the public holidays of the
-/// client's federal state and on the contract's closure days. Decides whether a call counts in the KPIs and
-/// runs the clock of "answered within 24 service hours".
+/// When a contract's line is open: the opening hours in force on each day, in Berlin time, except on the public
+/// holidays of the client's federal state and on the contract's closure days. Decides whether a call counts in the
+/// KPIs and runs the clock of "answered within 24 service hours".
 /// </summary>
 public sealed class ServiceCalendar
 {
-    private readonly OpeningHours hours;
+    // The first period also applies to any day before it.
+    private readonly OpeningHoursPeriod[] periods;
     private readonly HashSet<DateOnly> closureDays;
     private readonly GermanPublicHoliday holidays;
     private readonly Dictionary<int, HashSet<DateOnly>> holidaysByYear = [];
 
     public ServiceCalendar(OpeningHours hours, IEnumerable<DateOnly> closureDays, string federalState)
+        : this([new OpeningHoursPeriod(DateOnly.MinValue, hours)], closureDays, federalState)
     {
-        this.hours = hours;
+    }
+
+    public ServiceCalendar(IReadOnlyList<OpeningHoursPeriod> periods, IEnumerable<DateOnly> closureDays, string federalState)
+    {
+        this.periods = [.. periods.OrderBy(p => p.EffectiveFrom)];
         this.closureDays = [.. closureDays];
         holidays = new GermanPublicHoliday
         {
@@ -26,7 +32,7 @@ public sealed class ServiceCalendar
         };
     }
 
-    public static ServiceCalendar For(Contract contract) => new(contract.OpeningHours, contract.ClosureDays, contract.Client.State);
+    public static ServiceCalendar For(Contract contract) => new(contract.OpeningHoursPeriods, contract.ClosureDays, contract.Client.State);
 
     public bool IsHoliday(DateOnly day)
     {
@@ -39,14 +45,26 @@ public sealed class ServiceCalendar
         return days.Contains(day);
     }
 
-    public bool IsOpenOn(DateOnly day) => hours.Days.Contains(WeekdayOf(day)) && !closureDays.Contains(day) && !IsHoliday(day);
+    /// <summary>The intervals the line is open on a day: none on a holiday or closure day.</summary>
+    public IReadOnlyList<OpeningInterval> IntervalsOn(DateOnly day) =>
+        closureDays.Contains(day) || IsHoliday(day) ? [] : HoursOn(day).On(WeekdayOf(day));
 
-    /// <summary>Open from <c>opens</c> up to, not including, <c>closes</c>: 18:00:00 is closed.</summary>
+    public bool IsOpenOn(DateOnly day) => IntervalsOn(day).Count > 0;
+
+    /// <summary>Open from an interval's <c>opens</c> up to, not including, its <c>closes</c>: 18:00:00 is closed.</summary>
     public bool IsOpenAt(DateTimeOffset instant)
     {
         var local = TimeZoneInfo.ConvertTime(instant, Berlin.Zone).DateTime;
         var time = TimeOnly.FromDateTime(local);
-        return IsOpenOn(DateOnly.FromDateTime(local)) && time >= hours.Opens && time < hours.Closes;
+        foreach (var interval in IntervalsOn(DateOnly.FromDateTime(local)))
+        {
+            if (time >= interval.Opens && time < interval.Closes)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -58,17 +76,55 @@ public sealed class ServiceCalendar
         var open = TimeSpan.Zero;
         for (var day = Berlin.DateOf(from); day <= Berlin.DateOf(to) && open <= enough; day = day.AddDays(1))
         {
-            if (!IsOpenOn(day))
-            {
-                continue;
-            }
+            open += OpenTimeOn(day, from, to);
+        }
 
-            var start = Max(Berlin.At(day, hours.Opens), from);
-            var end = Min(Berlin.At(day, hours.Closes), to);
+        return open;
+    }
+
+    /// <summary>
+    /// The first day that begins more than <paramref name="clock"/> of open time after <paramref name="start"/>: a
+    /// clock started by then has run out before that day, whatever the calendar says from that day on. Looks at most
+    /// two years ahead (a line closed for longer gives the day two years on).
+    /// </summary>
+    public DateOnly FirstDayPast(DateTimeOffset start, TimeSpan clock)
+    {
+        var open = TimeSpan.Zero;
+        var day = Berlin.DateOf(start);
+        var last = day.AddYears(2);
+        while (open <= clock && day < last)
+        {
+            open += OpenTimeOn(day, start, DateTimeOffset.MaxValue);
+            day = day.AddDays(1);
+        }
+
+        return day;
+    }
+
+    private TimeSpan OpenTimeOn(DateOnly day, DateTimeOffset from, DateTimeOffset to)
+    {
+        var open = TimeSpan.Zero;
+        foreach (var interval in IntervalsOn(day))
+        {
+            var start = Max(Berlin.At(day, interval.Opens), from);
+            var end = Min(Berlin.At(day, interval.Closes), to);
             open += end > start ? end - start : TimeSpan.Zero;
         }
 
         return open;
+    }
+
+    private OpeningHours HoursOn(DateOnly day)
+    {
+        for (var i = periods.Length - 1; i > 0; i--)
+        {
+            if (periods[i].EffectiveFrom <= day)
+            {
+                return periods[i].Hours;
+            }
+        }
+
+        return periods[0].Hours;
     }
 
     private static Weekday WeekdayOf(DateOnly day) => day.DayOfWeek switch

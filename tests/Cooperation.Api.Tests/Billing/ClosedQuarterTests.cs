@@ -84,4 +84,26 @@ public class ClosedQuarterTests(AppFixture fixture) : BillingTest(fixture)
         await Post($"{url}/fee-amendments", new JsonObject { ["annualFee"] = 200_000m, ["effectiveFrom"] = "2021-02-01" }, admin);
         await Post($"{url}/termination", new JsonObject { ["endsOn"] = "2021-03-31" }, admin); // ends with the invoiced quarter: changes nothing in it
     }
+
+    [Fact]
+    public async Task The_service_calendar_may_not_change_where_an_invoiced_quarters_figures_depend_on_it()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var admin = Tokens.For("contract-admin", provider, "admin");
+        var url = $"/api/contracts/{contract}";
+        await Post($"{url}/closure-days", new JsonObject { ["date"] = "2021-03-10" }, admin);
+        await Invoice(contract, provider, 2021, 1);
+        var mornings = new JsonObject { ["days"] = new JsonArray("mon", "tue", "wed", "thu", "fri"), ["opens"] = "08:00", ["closes"] = "12:00" };
+
+        await Refused($"{url}/opening-hours", new JsonObject { ["effectiveFrom"] = "2021-03-15", ["openingHours"] = mornings.DeepClone() }, admin, 409, "effectiveFrom", "2021-Q1");
+        await Refused($"{url}/closure-days", new JsonObject { ["date"] = "2021-03-11" }, admin, 409, "date", "invoiced");
+        await Refused($"{url}/closure-days/2021-03-10/removal", "{}", admin, 409, "date", "invoiced");
+        // A referral opened on the quarter's last day runs its 24-service-hour clock over Easter into 2021-04-07.
+        await Refused($"{url}/opening-hours", new JsonObject { ["effectiveFrom"] = "2021-04-07", ["openingHours"] = mornings.DeepClone() }, admin, 409, "effectiveFrom", "from 2021-04-08 on");
+        await Refused($"{url}/closure-days", new JsonObject { ["date"] = "2021-04-06" }, admin, 409, "date", "from 2021-04-08 on");
+
+        await Post($"{url}/opening-hours", new JsonObject { ["effectiveFrom"] = "2021-04-08", ["openingHours"] = mornings.DeepClone() }, admin);
+        await Post($"{url}/closure-days", new JsonObject { ["date"] = "2021-05-14", ["reason"] = "Brückentag" }, admin);
+        await Post($"{url}/closure-days/2021-05-14/removal", new JsonObject(), admin);
+    }
 }

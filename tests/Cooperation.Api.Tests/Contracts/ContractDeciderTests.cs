@@ -119,7 +119,9 @@ public class ContractDeciderTests
 
     // ---- Every change of an existing contract ----
 
-    public static TheoryData<string> Changes => ["add-line", "remove-line", "amend-fee", "change-kpi", "terminate"];
+    public static TheoryData<string> Changes => ["add-line", "remove-line", "amend-fee", "change-kpi", "terminate", "opening-hours", "add-closure-day"];
+
+    private static readonly OpeningHoursInput Mornings = new([Weekday.Mon, Weekday.Tue, Weekday.Wed, Weekday.Thu, Weekday.Fri], new TimeOnly(8, 0), new TimeOnly(12, 0));
 
     private static Decision Change(string change, ContractSituation s, string day = "2021-10-01") => change switch
     {
@@ -128,6 +130,8 @@ public class ContractDeciderTests
         "amend-fee" => ContractDecider.AmendFee(new AmendFee(200_000m, Day(day)), s),
         "change-kpi" => ContractDecider.ChangeKpiSettings(new ChangeKpiSettings(20, null, null, null, Day(day)), s),
         "terminate" => ContractDecider.Terminate(new TerminateContract(Day(day)), s),
+        "opening-hours" => ContractDecider.ChangeOpeningHours(new ChangeOpeningHours(Day(day), Mornings), s),
+        "add-closure-day" => ContractDecider.AddClosureDay(new AddClosureDay(Day(day), null), s),
         _ => throw new ArgumentOutOfRangeException(nameof(change)),
     };
 
@@ -151,6 +155,8 @@ public class ContractDeciderTests
     [InlineData("amend-fee", "effectiveFrom")]
     [InlineData("change-kpi", "effectiveFrom")]
     [InlineData("terminate", "endsOn")] // a removal before its line's start is refused by the line's rule first
+    [InlineData("opening-hours", "effectiveFrom")]
+    [InlineData("add-closure-day", "date")]
     public void A_change_dated_before_the_contracts_start_is_a_conflict(string change, string field) =>
         ThenRefused(Change(change, Given(Signed()), "2020-12-31"), 409, field,
             $"'{field}' (2020-12-31) may not predate the contract's start on 2021-01-01.");
@@ -161,6 +167,8 @@ public class ContractDeciderTests
     [InlineData("amend-fee", "effectiveFrom")]
     [InlineData("change-kpi", "effectiveFrom")]
     [InlineData("terminate", "endsOn")]
+    [InlineData("opening-hours", "effectiveFrom")]
+    [InlineData("add-closure-day", "date")]
     public void A_change_dated_after_a_fixed_terms_end_is_a_conflict(string change, string field) =>
         ThenRefused(Change(change, Given(Signed(endsOn: Day("2021-12-31"))), "2022-01-01"), 409, field,
             $"'{field}' (2022-01-01) may not follow the contract's end: it ends on 2021-12-31.");
@@ -170,6 +178,8 @@ public class ContractDeciderTests
     [InlineData("remove-line", "endsOn")]
     [InlineData("amend-fee", "effectiveFrom")]
     [InlineData("change-kpi", "effectiveFrom")]
+    [InlineData("opening-hours", "effectiveFrom")]
+    [InlineData("add-closure-day", "date")]
     public void A_change_dated_after_the_end_of_a_terminated_contract_says_it_was_terminated(string change, string field) =>
         ThenRefused(Change(change, Given(Signed(), new ContractTerminated(Id, Day("2021-09-30"), Now)), "2021-10-01"), 409, field,
             $"'{field}' (2021-10-01) may not follow the contract's end: it was terminated and ends on 2021-09-30.");
@@ -204,6 +214,104 @@ public class ContractDeciderTests
     [Fact]
     public void A_reopened_quarter_takes_changes_again() =>
         Assert.Single(Change("add-line", Given(Signed(), Closed(2021, 2), new QuarterReopened(Id, 2021, 2, "cn-1", "BO-2021-0003", Now)), "2021-05-01").Changes);
+
+    // ---- The service calendar: opening hours and closure days ----
+
+    [Fact]
+    public void ChangeOpeningHours_records_the_whole_week_from_its_day() =>
+        ThenAppended(ContractDecider.ChangeOpeningHours(new ChangeOpeningHours(Day("2021-07-01"), Mornings), Given(Signed())),
+            new OpeningHoursChanged(Id, OpeningHours.Same([Weekday.Mon, Weekday.Tue, Weekday.Wed, Weekday.Thu, Weekday.Fri], new TimeOnly(8, 0), new TimeOnly(12, 0)), Day("2021-07-01"), Now));
+
+    [Theory]
+    [InlineData("2021-07-01", true)] // the period recorded
+    [InlineData("2021-08-01", false)] // the same hours from another day are a change of their own
+    public void ChangeOpeningHours_repeating_a_period_recorded_is_already_recorded(string day, bool repeat)
+    {
+        var s = Given(Signed(), new OpeningHoursChanged(Id, Mornings.ToTerms(), Day("2021-07-01"), Now));
+
+        var decision = ContractDecider.ChangeOpeningHours(new ChangeOpeningHours(Day(day), Mornings), s);
+
+        Assert.Equal(repeat, decision.IsRepeat);
+    }
+
+    [Fact]
+    public void ChangeOpeningHours_to_the_hours_signed_from_the_start_is_already_recorded() =>
+        Assert.True(ContractDecider.ChangeOpeningHours(new ChangeOpeningHours(Day("2021-01-01"), new OpeningHoursInput(null, null, null)), Given(Signed())).IsRepeat);
+
+    [Theory]
+    [InlineData("2021-04-07", true)] // Q1 2021's last referrals run their clock until 2021-04-07 (Easter closes four days)
+    [InlineData("2021-04-08", false)]
+    public void A_calendar_change_that_could_move_an_invoiced_quarters_referrals_is_a_conflict(string day, bool refused)
+    {
+        var s = Given(Signed(), Closed(2021, 1));
+
+        foreach (var decision in new[]
+                 {
+                     ContractDecider.ChangeOpeningHours(new ChangeOpeningHours(Day(day), Mornings), s),
+                     ContractDecider.AddClosureDay(new AddClosureDay(Day(day), "Betriebsausflug"), s),
+                 })
+        {
+            if (refused)
+            {
+                Assert.True(decision.IsRefused);
+                Assert.Equal(409, decision.Problem!.Status);
+                Assert.Equal(
+                    "2021-Q1 of this contract is invoiced (BO-2021-0001): its figures depend on the opening hours and closure days from 2021-01-01 to 2021-04-07 (the 24-service-hour clock of its last referrals runs until 2021-04-07). A change of them may take effect from 2021-04-08 on; or cancel the invoice with a credit note to reopen the quarter.",
+                    decision.Problem.Detail);
+            }
+            else
+            {
+                Assert.Single(decision.Changes);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_closure_day_before_an_invoiced_quarter_does_not_reach_it_but_one_inside_a_reopened_quarter_is_decided()
+    {
+        var s = Given(Signed(), Closed(2021, 1), Closed(2021, 2), new QuarterReopened(Id, 2021, 1, "cn-1", "BO-2021-0003", Now));
+
+        Assert.Single(ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-02-01"), null), s).Changes);
+        Assert.True(ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-05-03"), null), s).IsRefused);
+    }
+
+    [Fact]
+    public void AddClosureDay_records_the_day_and_its_reason_trimmed() =>
+        ThenAppended(ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-07-02"), " Personalversammlung "), Given(Signed())),
+            new ClosureDayAdded(Id, Day("2021-07-02"), "Personalversammlung", Now));
+
+    [Theory]
+    [InlineData("Personalversammlung", null)]
+    [InlineData("Betriebsausflug", "2021-07-02 is already a closure day ('Personalversammlung'): remove it first to give it another reason.")]
+    [InlineData(null, "2021-07-02 is already a closure day ('Personalversammlung'): remove it first to give it another reason.")]
+    public void AddClosureDay_again_is_already_recorded_with_the_same_reason_and_a_conflict_with_another(string? reason, string? conflict)
+    {
+        var s = Given(Signed(), new ClosureDayAdded(Id, Day("2021-07-02"), "Personalversammlung", Now));
+
+        var decision = ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-07-02"), reason), s);
+
+        if (conflict is null)
+        {
+            Assert.True(decision.IsRepeat);
+        }
+        else
+        {
+            ThenRefused(decision, 409, "reason", conflict);
+        }
+    }
+
+    [Fact]
+    public void RemoveClosureDay_removes_a_listed_day_is_done_when_repeated_and_unknown_for_a_day_never_listed()
+    {
+        var listed = Given(Signed(), new ClosureDayAdded(Id, Day("2021-07-02"), "Personalversammlung", Now));
+        var removed = Given(Signed(), new ClosureDayAdded(Id, Day("2021-07-02"), "Personalversammlung", Now), new ClosureDayRemoved(Id, Day("2021-07-02"), Now));
+
+        ThenAppended(ContractDecider.RemoveClosureDay(Day("2021-07-02"), listed), new ClosureDayRemoved(Id, Day("2021-07-02"), Now));
+        Assert.True(ContractDecider.RemoveClosureDay(Day("2021-07-02"), removed).IsRepeat);
+        ThenRefused(ContractDecider.RemoveClosureDay(Day("2021-07-05"), removed), 404, "date", "2021-07-05 is not a closure day of contract 'bochum-castrop-rauxel'.");
+        Assert.Empty(removed.Contract!.ClosureDays);
+        Assert.Empty(removed.Contract.ClosureReasons);
+    }
 
     // ---- AddServiceLine ----
 
@@ -360,7 +468,7 @@ public class ContractDeciderTests
     {
         var types = Aggregates.EventTypesOf<Contract>();
         Assert.Equal(
-            ["ContractSigned", "ContractTerminated", "FeeAmended", "KpiSettingsChanged", "PartyChanged", "QuarterClosed", "QuarterReopened", "ServiceLineAdded", "ServiceLineRemoved"],
+            ["ClosureDayAdded", "ClosureDayRemoved", "ContractSigned", "ContractTerminated", "FeeAmended", "KpiSettingsChanged", "OpeningHoursChanged", "PartyChanged", "QuarterClosed", "QuarterReopened", "ServiceLineAdded", "ServiceLineRemoved"],
             types.Select(t => t.Name));
 
         var signed = Given(Signed()).Contract;

@@ -36,8 +36,13 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
           "annualFee": 180000.00, "startsOn": "2020-11-02", "endsOn": null,
           "serviceLines": [ { "code": "buergerbuero", "name": "Bürgerbüro", "from": "2020-11-02", "endsOn": null } ],
           "fees": [ { "effectiveFrom": "2020-11-02", "annualFee": 180000.00 } ],
-          "openingHours": { "days": ["mon","tue","wed","thu","fri"], "opens": "08:00", "closes": "18:00" },
-          "closureDays": [],
+          "openingHours": { "mon": [ { "opens": "08:00", "closes": "18:00" } ], "tue": [ { "opens": "08:00", "closes": "18:00" } ],
+                            "wed": [ { "opens": "08:00", "closes": "18:00" } ], "thu": [ { "opens": "08:00", "closes": "18:00" } ],
+                            "fri": [ { "opens": "08:00", "closes": "18:00" } ], "sat": [], "sun": [] },
+          "openingHoursHistory": [ { "effectiveFrom": "2020-11-02", "hours": { "mon": [ { "opens": "08:00", "closes": "18:00" } ], "tue": [ { "opens": "08:00", "closes": "18:00" } ],
+                            "wed": [ { "opens": "08:00", "closes": "18:00" } ], "thu": [ { "opens": "08:00", "closes": "18:00" } ],
+                            "fri": [ { "opens": "08:00", "closes": "18:00" } ], "sat": [], "sun": [] } } ],
+          "closureDays": [], "closureReasons": [],
           "kpiSettings": { "serviceLevelSeconds": 30, "shortAbandonSeconds": 10,
                            "serviceLevelTargetPercent": 75, "firstContactResolutionTargetPercent": 80 },
           "kpiSettingsHistory": [ { "effectiveFrom": "2020-11-02", "settings": { "serviceLevelSeconds": 30,
@@ -58,7 +63,9 @@ public sealed class SignContractTests(AppFixture fixture) : ApiTest(fixture)
 
         var contract = await Post("/api/contracts", body, Admin, 201);
 
-        Assert.Equal("""{"days":["mon","tue","wed","thu","fri"],"opens":"08:00","closes":"18:00"}""", contract["openingHours"]!.ToJsonString());
+        Assert.Equal(
+            """{"mon":[{"opens":"08:00","closes":"18:00"}],"tue":[{"opens":"08:00","closes":"18:00"}],"wed":[{"opens":"08:00","closes":"18:00"}],"thu":[{"opens":"08:00","closes":"18:00"}],"fri":[{"opens":"08:00","closes":"18:00"}],"sat":[],"sun":[]}""",
+            contract["openingHours"]!.ToJsonString());
         Assert.Equal("""{"serviceLevelSeconds":30,"shortAbandonSeconds":10,"serviceLevelTargetPercent":75,"firstContactResolutionTargetPercent":80}""",
             contract["kpiSettings"]!.ToJsonString());
         Assert.Equal("not-subject", (string)contract["vat"]!);

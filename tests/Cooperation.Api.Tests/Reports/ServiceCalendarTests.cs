@@ -1,3 +1,5 @@
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Reports;
 
 namespace Cooperation.Api.Tests.Reports;
@@ -43,4 +45,60 @@ public class ServiceCalendarTests
     [InlineData("2021-04-01T17:00:00+02:00", "2021-04-06T09:00:00+02:00", 2)] // Thursday to Tuesday over Easter
     public void Counts_open_time_only(string from, string to, double hours) =>
         Assert.Equal(TimeSpan.FromHours(hours), Nrw.OpenTimeBetween(Terms.At(from), Terms.At(to), TimeSpan.FromDays(365)));
+
+    private static OpeningInterval Interval(string opens, string closes) => new(TimeOnly.Parse(opens), TimeOnly.Parse(closes));
+
+    /// <summary>Mon–Thu 07:30–12:00 and 13:00–16:00, Fri 07:30–12:30; a night line Fri–Sun 01:00–05:00 besides.</summary>
+    private static readonly OpeningHours Split = OpeningHours.Weekly(day => day switch
+    {
+        Weekday.Mon or Weekday.Tue or Weekday.Wed or Weekday.Thu => [Interval("07:30", "12:00"), Interval("13:00", "16:00")],
+        Weekday.Fri => [Interval("01:00", "05:00"), Interval("07:30", "12:30")],
+        _ => [Interval("01:00", "05:00")],
+    });
+
+    [Theory]
+    [InlineData("2021-03-01T07:30:00+01:00", true)] // Monday, first interval opens
+    [InlineData("2021-03-01T11:59:59+01:00", true)]
+    [InlineData("2021-03-01T12:00:00+01:00", false)] // lunch break: the first interval closes at 12:00:00
+    [InlineData("2021-03-01T12:59:59+01:00", false)]
+    [InlineData("2021-03-01T13:00:00+01:00", true)] // the second opens
+    [InlineData("2021-03-01T16:00:00+01:00", false)]
+    [InlineData("2021-03-05T12:15:00+01:00", true)] // Friday until 12:30
+    [InlineData("2021-03-05T12:30:00+01:00", false)]
+    [InlineData("2021-03-05T02:00:00+01:00", true)] // the night line on Friday
+    [InlineData("2021-03-06T04:59:59+01:00", true)] // and Saturday
+    [InlineData("2021-03-06T05:00:00+01:00", false)]
+    [InlineData("2021-03-04T02:00:00+01:00", false)] // not on Thursday
+    [InlineData("2021-04-02T02:00:00+02:00", false)] // nor on Good Friday
+    public void Several_intervals_a_day_each_from_opens_up_to_closes(string instant, bool open) =>
+        Assert.Equal(open, new ServiceCalendar(Split, [], "NW").IsOpenAt(Terms.At(instant)));
+
+    [Fact]
+    public void The_hours_in_force_on_each_day_decide_it_and_run_the_clock()
+    {
+        // The default hours until Tuesday 2021-03-09, the split hours from then on.
+        var calendar = new ServiceCalendar(
+            [new OpeningHoursPeriod(new DateOnly(2020, 11, 2), OpeningHours.Default), new OpeningHoursPeriod(new DateOnly(2021, 3, 9), Split)], [], "NW");
+
+        Assert.True(calendar.IsOpenAt(Terms.At("2021-03-08T17:00:00+01:00"))); // Monday, default hours
+        Assert.False(calendar.IsOpenAt(Terms.At("2021-03-09T17:00:00+01:00"))); // Tuesday, split hours close at 16:00
+        Assert.True(calendar.IsOpenAt(Terms.At("2021-03-09T07:45:00+01:00")));
+        Assert.True(calendar.IsOpenAt(Terms.At("2021-01-04T17:00:00+01:00"))); // long before the change
+        // Monday 17:00–18:00 (1 h), Tuesday 7.5 h: 8.5 h of service time.
+        Assert.Equal(TimeSpan.FromHours(8.5), calendar.OpenTimeBetween(Terms.At("2021-03-08T17:00:00+01:00"), Terms.At("2021-03-10T07:30:00+01:00"), TimeSpan.FromDays(1)));
+    }
+
+    [Theory]
+    [InlineData("2021-04-01", "2021-04-08")] // Q1 2021 ends Wednesday; Thu 10 h, Good Friday to Easter Monday closed, Tue 10 h, Wed 10 h: 30 h by Thursday
+    [InlineData("2021-07-01", "2021-07-06")] // Thu 10 h, Fri 10 h, Mon 10 h: past 24 h by Tuesday
+    public void FirstDayPast_is_the_first_day_that_begins_after_the_clock_ran_out(string quarterAfter, string free) =>
+        Assert.Equal(DateOnly.Parse(free), Nrw.FirstDayPast(Berlin.StartOf(DateOnly.Parse(quarterAfter)), TimeSpan.FromHours(24)));
+
+    [Fact]
+    public void FirstDayPast_gives_up_two_years_on_when_the_line_never_opens()
+    {
+        var closed = new ServiceCalendar(OpeningHours.Weekly(_ => []), [], "NW");
+
+        Assert.Equal(new DateOnly(2023, 4, 1), closed.FirstDayPast(Berlin.StartOf(new DateOnly(2021, 4, 1)), TimeSpan.FromHours(24)));
+    }
 }

@@ -88,6 +88,13 @@ public class TallyTests
         Assert.Null(ContractReach.Of(Demo, fee)); // the fee moves no call's contribution
         Assert.Null(ContractReach.Of(null, Demo)); // a new contract has no calls yet
         Assert.Equal(DateOnly.MinValue, ContractReach.Of(Demo, Demo with { ClosureDays = [new DateOnly(2021, 3, 1)] }));
+        // The calendar runs the clock of referrals opened before a change: every quarter is reached.
+        var hours = Demo.Apply(new OpeningHoursChanged(Demo.ContractId, OpeningHours.Weekly(_ => []), new DateOnly(2021, 6, 1), Terms.At("2021-03-01T10:00:00+01:00")));
+        Assert.Equal(DateOnly.MinValue, ContractReach.Of(Demo, hours));
+        Assert.Null(ContractReach.Of(hours, hours.Apply(new OpeningHoursChanged(Demo.ContractId, OpeningHours.Weekly(_ => []), new DateOnly(2021, 6, 1), Terms.At("2021-03-02T10:00:00+01:00")))));
+        var closure = Demo.Apply(new ClosureDayAdded(Demo.ContractId, new DateOnly(2021, 3, 2), null, Terms.At("2021-03-01T10:00:00+01:00")));
+        Assert.Equal(DateOnly.MinValue, ContractReach.Of(Demo, closure));
+        Assert.Equal(DateOnly.MinValue, ContractReach.Of(closure, closure.Apply(new ClosureDayRemoved(Demo.ContractId, new DateOnly(2021, 3, 2), Terms.At("2021-03-01T11:00:00+01:00")))));
     }
 
     private static ReportCall Call(string offeredAt, double answerAfter, CallOutcome? outcome)
