@@ -45,19 +45,19 @@ public static class ChangeCalendarEndpoints
     [Authorize(Roles = Roles.ContractAdmin)]
     public static async Task<IResult> PostOpeningHours(
         string contractId, ChangeOpeningHours command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
-        ContractAccess.Answer(await step.ChangeAsync(http, contractId, clock, s => ContractDecider.ChangeOpeningHours(command, s), ct));
+        ContractAccess.Answer(await step.ChangeCalendarAsync(http, contractId, command.EffectiveFrom!.Value, clock, s => ContractDecider.ChangeOpeningHours(command, s), ct));
 
     [WolverinePost("/api/contracts/{contractId}/closure-days")]
     [Authorize(Roles = Roles.ContractAdmin)]
     public static async Task<IResult> PostClosureDay(
         string contractId, AddClosureDay command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
-        ContractAccess.Answer(await step.ChangeAsync(http, contractId, clock, s => ContractDecider.AddClosureDay(command, s), ct));
+        ContractAccess.Answer(await step.ChangeCalendarAsync(http, contractId, command.Date!.Value, clock, s => ContractDecider.AddClosureDay(command, s), ct));
 
     [WolverinePost("/api/contracts/{contractId}/closure-days/{date}/removal")]
     [Authorize(Roles = Roles.ContractAdmin)]
     public static async Task<IResult> PostClosureDayRemoval(
         string contractId, string date, RemoveClosureDay command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
         Instants.TryParseDate(date, out var day)
-            ? ContractAccess.Answer(await step.ChangeAsync(http, contractId, clock, s => ContractDecider.RemoveClosureDay(day, s), ct))
+            ? ContractAccess.Answer(await step.ChangeCalendarAsync(http, contractId, day, clock, s => ContractDecider.RemoveClosureDay(day, s), ct))
             : Results.Problem(Problems.Invalid("date", $"'date' in the path must be a date written yyyy-MM-dd, not '{date}'."));
 }

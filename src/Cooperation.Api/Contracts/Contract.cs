@@ -84,10 +84,30 @@ public sealed record OpeningHours(
         return Weekly(day => open.Contains(day) ? [new OpeningInterval(opens, closes)] : []);
     }
 
-    /// <summary>The weekly form, each day's intervals in order of opening.</summary>
+    /// <summary>
+    /// The weekly form, each day's intervals in order of opening, intervals that touch joined (08:00–12:00 and
+    /// 12:00–14:00 are 08:00–14:00), so the same hours always read the same.
+    /// </summary>
     public static OpeningHours Weekly(Func<Weekday, IEnumerable<OpeningInterval>> intervalsOn)
     {
-        IReadOnlyList<OpeningInterval> On(Weekday day) => [.. intervalsOn(day).OrderBy(i => i.Opens)];
+        IReadOnlyList<OpeningInterval> On(Weekday day)
+        {
+            var joined = new List<OpeningInterval>();
+            foreach (var interval in intervalsOn(day).OrderBy(i => i.Opens))
+            {
+                if (joined.Count > 0 && joined[^1].Closes >= interval.Opens)
+                {
+                    joined[^1] = joined[^1] with { Closes = interval.Closes > joined[^1].Closes ? interval.Closes : joined[^1].Closes };
+                }
+                else
+                {
+                    joined.Add(interval);
+                }
+            }
+
+            return joined;
+        }
+
         return new(On(Weekday.Mon), On(Weekday.Tue), On(Weekday.Wed), On(Weekday.Thu), On(Weekday.Fri), On(Weekday.Sat), On(Weekday.Sun));
     }
 
@@ -190,6 +210,9 @@ public sealed record QuarterReopened(string ContractId, int Year, int Quarter, s
 /// <summary>A quarter with a live invoice, and the invoice's number.</summary>
 public sealed record ClosedQuarter(int Year, int Quarter, string InvoiceId, string InvoiceNumber)
 {
+    /// <summary>When the invoice closed the quarter; null in contracts stored before it was kept.</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public Infrastructure.Quarter Period => new(Year, Quarter);
 }
@@ -331,7 +354,10 @@ public sealed record Contract(
             ClosureDaysRemoved = [.. c.ClosureDaysRemoved.Append(e.Date).Order()],
         },
         ({ } c, ContractTerminated e) => c with { EndsOn = e.EndsOn, Status = ContractStatus.Terminated },
-        ({ } c, QuarterClosed e) => c with { ClosedQuarters = [.. c.ClosedQuarters, new ClosedQuarter(e.Year, e.Quarter, e.InvoiceId, e.InvoiceNumber)] },
+        ({ } c, QuarterClosed e) => c with
+        {
+            ClosedQuarters = [.. c.ClosedQuarters, new ClosedQuarter(e.Year, e.Quarter, e.InvoiceId, e.InvoiceNumber) { ClosedAt = e.ClosedAt }],
+        },
         ({ } c, QuarterReopened e) => c with { ClosedQuarters = [.. c.ClosedQuarters.Where(q => q.Year != e.Year || q.Quarter != e.Quarter)] },
         _ => throw new UnknownEventException(typeof(Contract), @event),
     };

@@ -51,6 +51,67 @@ public static class ContractAccess
         step.RunAsync(http, (write, token) => ReadForChangeAsync(write, contractId, http, clock, token), decide, ct);
 
     /// <summary>
+    /// The write step of a change of the service calendar from <paramref name="from"/> on: besides the contract, the
+    /// late referrals of the invoiced quarters whose clocks could reach that day (<see cref="ContractSituation.LateReferrals"/>).
+    /// </summary>
+    public static Task<Written<ContractSituation>> ChangeCalendarAsync(
+        this WriteStep step, HttpContext http, string contractId, DateOnly from, TimeProvider clock, Func<ContractSituation, Decision> decide, CancellationToken ct) =>
+        step.RunAsync(http, async (write, token) =>
+        {
+            var s = await ReadForChangeAsync(write, contractId, http, clock, token);
+            return s.Contract is { ClosedQuarters.Count: > 0 } contract
+                ? s with { LateReferrals = await LateReferralsAsync(write.Session, contract, from, s.Now, token) }
+                : s;
+        }, decide, ct);
+
+    /// <summary>
+    /// The latest completion after the quarter's end of a referring call of each invoiced quarter where it matters:
+    /// where the quarter's end alone lets the change through, but a clock started as late as the invoice could not.
+    /// A call of an invoiced quarter is not completed or corrected any more, so its referrals started by then. Every
+    /// completion ever recorded for the call counts, the corrected ones too: the latest is the safe side.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<Quarter, DateTimeOffset>> LateReferralsAsync(
+        IDocumentSession session, Contract contract, DateOnly from, DateTimeOffset now, CancellationToken ct)
+    {
+        var calendar = Reports.ServiceCalendar.For(contract);
+        var late = new Dictionary<Quarter, DateTimeOffset>();
+        var referrals = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(Referrals.Referral)).TableName.QualifiedName;
+        var events = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events";
+        foreach (var closed in contract.ClosedQuarters)
+        {
+            var quarter = closed.Period;
+            var latest = closed.ClosedAt ?? now;
+            if (from <= quarter.LastDay
+                || calendar.FirstDayPast(ContractDecider.ClockStartOf(quarter, late), Reports.Kpis.ReferralClock) > from
+                || calendar.FirstDayPast(latest, Reports.Kpis.ReferralClock) <= from)
+            {
+                continue; // refused, or let through, whatever was completed late
+            }
+
+            var end = Berlin.StartOf(quarter.LastDay.AddDays(1));
+            // Marten makes a document's table on its first use; a contract without a referral may not have one yet.
+            await session.Database.EnsureStorageExistsAsync(typeof(Referrals.Referral), ct);
+            var completed = await session.AdvancedSql.QueryAsync<DateTimeOffset>($"""
+                select max((e.data ->> 'completedAt')::timestamptz)
+                from {referrals} r
+                join {events} o on o.stream_id = '{StreamKeys.CallPrefix}' || (r.data ->> 'callId') and o.version = 1
+                join {events} e on e.stream_id = o.stream_id
+                where r.data ->> 'contractId' = ?
+                  and (r.data ->> 'openedAt')::timestamptz >= ?
+                  and (o.data ->> 'offeredAt')::timestamptz < ?
+                  and (e.data ->> 'completedAt')::timestamptz > ?
+                having max((e.data ->> 'completedAt')::timestamptz) is not null
+                """, ct, contract.ContractId, quarter.Start.ToUniversalTime(), end.ToUniversalTime(), end.ToUniversalTime());
+            if (completed.Count > 0)
+            {
+                late[quarter] = completed[0];
+            }
+        }
+
+        return late;
+    }
+
+    /// <summary>
     /// What a signing is decided on: besides the stream (empty, unless the id is taken), its first event if it
     /// exists; otherwise, under the provider's billing lock held to the save's commit (so that two signings with
     /// different prefixes cannot both pass), a contract of the provider numbering with another prefix.

@@ -16,6 +16,13 @@ public sealed record ContractSituation(string ContractId, Contract? Contract, Ca
     /// <summary>A contract of the signing's provider that numbers its invoices with another prefix, if any.</summary>
     public Contract? OtherPrefix { get; init; }
 
+    /// <summary>
+    /// For a change of the service calendar: per invoiced quarter, the latest completion of one of its referring calls
+    /// that came after the quarter's end (a referral's clock starts there). Only quarters whose referrals could still
+    /// have been running on the change's first day are looked up.
+    /// </summary>
+    public IReadOnlyDictionary<Quarter, DateTimeOffset> LateReferrals { get; init; } = new Dictionary<Quarter, DateTimeOffset>();
+
     public string Key => StreamKeys.Contract(ContractId);
 }
 
@@ -128,9 +135,10 @@ public static class ContractDecider
     {
         var period = new OpeningHoursPeriod(command.EffectiveFrom!.Value, command.OpeningHours!.ToTerms());
         return Decision.Unless(MustFallWithinTerm(contract, "effectiveFrom", period.EffectiveFrom), () =>
-            contract.OpeningHoursPeriods.Contains(period)
+            // The hours already in force from that day on: storing them again would change nothing.
+            contract.OpeningHoursPeriods.Contains(period) || contract.OpeningHoursOn(period.EffectiveFrom) == period.Hours
                 ? Decision.AlreadyRecorded
-                : Decision.Unless(MustKeepInvoicedCalendar(contract, "effectiveFrom", period.EffectiveFrom, DateOnly.MaxValue),
+                : Decision.Unless(MustKeepInvoicedCalendar(contract, s.LateReferrals, "effectiveFrom", period.EffectiveFrom, DateOnly.MaxValue),
                     () => Decision.Append(contract.Id, new OpeningHoursChanged(contract.ContractId, period.Hours, period.EffectiveFrom, s.Now))));
     });
 
@@ -149,7 +157,7 @@ public static class ContractDecider
                         $"{date:yyyy-MM-dd} is already a closure day {(listed is null ? "without a reason" : $"('{listed}')")}: remove it first to give it another reason."));
             }
 
-            return Decision.Unless(MustKeepInvoicedCalendar(contract, "date", date, date),
+            return Decision.Unless(MustKeepInvoicedCalendar(contract, s.LateReferrals, "date", date, date),
                 () => Decision.Append(contract.Id, new ClosureDayAdded(contract.ContractId, date, reason, s.Now)));
         });
     });
@@ -157,7 +165,7 @@ public static class ContractDecider
     /// <summary>A day removed before is answered as done (a retry); a day never listed is unknown.</summary>
     public static Decision RemoveClosureDay(DateOnly date, ContractSituation s) => OnReachable(s, contract =>
         contract.ClosureDays.Contains(date)
-            ? Decision.Unless(MustKeepInvoicedCalendar(contract, "date", date, date),
+            ? Decision.Unless(MustKeepInvoicedCalendar(contract, s.LateReferrals, "date", date, date),
                 () => Decision.Append(contract.Id, new ClosureDayRemoved(contract.ContractId, date, s.Now)))
             : contract.ClosureDaysRemoved.Contains(date)
                 ? Decision.AlreadyRecorded
@@ -263,11 +271,13 @@ public static class ContractDecider
     /// <summary>
     /// 409 for a change of the service calendar on the days <paramref name="from"/>–<paramref name="to"/> that could
     /// move a figure of an invoiced quarter. A quarter's calls count by the calendar of the day they were offered, and
-    /// its referrals' 24-service-hour clocks run on past its end: up to the first day that begins more than 24 service
-    /// hours after the quarter, on the calendar as it stands (a clock started in the quarter has run out by then, so
-    /// what the calendar says from that day on cannot change whether a referral was answered in time).
+    /// its referrals' 24-service-hour clocks run on past its end: from the quarter's end, or from a referring call's
+    /// completion after it (<paramref name="lateReferrals"/>), up to the first day that begins more than 24 service
+    /// hours later on the calendar as it stands. From that day on a clock started by then has run out, so what the
+    /// calendar says cannot change whether a referral was answered in time.
     /// </summary>
-    public static ProblemDetails MustKeepInvoicedCalendar(Contract contract, string field, DateOnly from, DateOnly to)
+    public static ProblemDetails MustKeepInvoicedCalendar(
+        Contract contract, IReadOnlyDictionary<Quarter, DateTimeOffset> lateReferrals, string field, DateOnly from, DateOnly to)
     {
         if (contract.ClosedQuarters.Count == 0)
         {
@@ -277,18 +287,26 @@ public static class ContractDecider
         var calendar = Reports.ServiceCalendar.For(contract);
         foreach (var closed in contract.ClosedQuarters.OrderByDescending(c => c.Period.LastDay))
         {
-            var free = calendar.FirstDayPast(Berlin.StartOf(closed.Period.LastDay.AddDays(1)), Reports.Kpis.ReferralClock);
+            var clock = ClockStartOf(closed.Period, lateReferrals);
+            var free = calendar.FirstDayPast(clock, Reports.Kpis.ReferralClock);
             if (from < free && to >= closed.Period.FirstDay)
             {
-                var clock = free > closed.Period.LastDay.AddDays(1)
-                    ? $" (the 24-service-hour clock of its last referrals runs until {free.AddDays(-1):yyyy-MM-dd})"
+                var late = clock > Berlin.StartOf(closed.Period.LastDay.AddDays(1))
+                    ? $" (a referral of it opened on {Berlin.DateOf(clock):yyyy-MM-dd}, after the quarter's end)"
                     : string.Empty;
                 return Problems.Conflict(field,
-                    $"{closed.Period} of this contract is invoiced ({closed.InvoiceNumber}): its figures depend on the opening hours and closure days from {closed.Period.FirstDay:yyyy-MM-dd} to {free.AddDays(-1):yyyy-MM-dd}{clock}. A change of them may take effect from {free:yyyy-MM-dd} on; or cancel the invoice with a credit note to reopen the quarter.");
+                    $"{closed.Period} of this contract is invoiced ({closed.InvoiceNumber}): its figures depend on the opening hours and closure days from {closed.Period.FirstDay:yyyy-MM-dd} until its referrals' 24-service-hour clocks have run out{late}, on {free.AddDays(-1):yyyy-MM-dd}. A change of them may take effect from {free:yyyy-MM-dd} on; or cancel the invoice with a credit note to reopen the quarter.");
             }
         }
 
         return Problems.None;
+    }
+
+    /// <summary>The latest start of a referral clock of the quarter: its end, or a referring call completed after it.</summary>
+    public static DateTimeOffset ClockStartOf(Quarter quarter, IReadOnlyDictionary<Quarter, DateTimeOffset> lateReferrals)
+    {
+        var end = Berlin.StartOf(quarter.LastDay.AddDays(1));
+        return lateReferrals.TryGetValue(quarter, out var late) && late > end ? late : end;
     }
 
     /// <summary>409 for a line added again on or before the last day it was served.</summary>

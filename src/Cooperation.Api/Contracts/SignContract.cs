@@ -30,12 +30,15 @@ public sealed record ClientInput(
 
 public sealed record ServiceLineInput(string? Code, string? Name, DateOnly? From);
 
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record OpeningIntervalInput(TimeOnly? Opens, TimeOnly? Closes);
 
 /// <summary>
 /// Opening hours in either form of the API: the short one (the same hours on the listed <c>days</c>; members left
 /// out take the defaults, Mon–Fri 08:00–18:00) or one list of intervals per weekday (a weekday left out is closed).
+/// An unknown member is refused: a misspelt weekday would otherwise be a day left out, so closed.
 /// </summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record OpeningHoursInput(
     IReadOnlyList<Weekday>? Days,
     TimeOnly? Opens,

@@ -13,6 +13,8 @@ public static class ApiJson
         options.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.NumberHandling = JsonNumberHandling.Strict;
+        // A member given twice (also "mon" and "Mon") has no one meaning: refused, not the last one taken.
+        options.AllowDuplicateProperties = false;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.Converters.Add(new HourMinuteConverter());
         options.Converters.Add(new PlainTextConverter());

@@ -134,6 +134,17 @@ public static partial class Problems
     internal static (string Field, string Message) DescribeJsonError(string? detail)
     {
         detail ??= string.Empty;
+        // These two say no path, only the member's name (System.Text.Json keeps the path on the exception alone).
+        if (UnknownMember().Match(detail) is { Success: true } unknown)
+        {
+            return (unknown.Groups[1].Value, $"'{unknown.Groups[1].Value}' is not a member of this object: check its spelling against the API contract.");
+        }
+
+        if (DuplicateMember().Match(detail) is { Success: true } duplicate)
+        {
+            return (duplicate.Groups[1].Value, $"'{duplicate.Groups[1].Value}' is given more than once (names are matched ignoring case): give it once.");
+        }
+
         var path = JsonPath().Match(detail);
         var field = path.Success ? path.Groups[1].Value : "$";
         field = field == "$" ? "$" : field.TrimStart('$').TrimStart('.');
@@ -167,6 +178,12 @@ public static partial class Problems
         var index = detail.IndexOf(" Path:", StringComparison.Ordinal);
         return index > 0 ? detail[..index] : detail;
     }
+
+    [GeneratedRegex(@"^The JSON property '([^']+)' could not be mapped")]
+    private static partial Regex UnknownMember();
+
+    [GeneratedRegex(@"^Duplicate property '([^']+)' encountered")]
+    private static partial Regex DuplicateMember();
 
     [GeneratedRegex(@"Path: (\S+)")]
     private static partial Regex JsonPath();

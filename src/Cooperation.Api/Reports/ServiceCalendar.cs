@@ -101,17 +101,63 @@ public sealed class ServiceCalendar
         return day;
     }
 
+    /// <summary>
+    /// The open time of a day between two instants: the length of the instants whose Berlin wall-clock time lies in
+    /// one of the day's intervals, exactly what <see cref="IsOpenAt"/> says is open. On the days the clocks change, an
+    /// interval over the skipped hour is shorter and one over the repeated hour longer than its wall-clock length.
+    /// </summary>
     private TimeSpan OpenTimeOn(DateOnly day, DateTimeOffset from, DateTimeOffset to)
     {
-        var open = TimeSpan.Zero;
-        foreach (var interval in IntervalsOn(day))
+        var intervals = IntervalsOn(day);
+        if (intervals.Count == 0)
         {
-            var start = Max(Berlin.At(day, interval.Opens), from);
-            var end = Min(Berlin.At(day, interval.Closes), to);
-            open += end > start ? end - start : TimeSpan.Zero;
+            return TimeSpan.Zero;
+        }
+
+        var open = TimeSpan.Zero;
+        var midnight = day.ToDateTime(TimeOnly.MinValue);
+        foreach (var (start, end, offset) in SpansOf(day))
+        {
+            foreach (var interval in intervals)
+            {
+                // On a span of one offset, wall-clock time t is the instant t − offset.
+                var opens = new DateTimeOffset(midnight + interval.Opens.ToTimeSpan() - offset, TimeSpan.Zero);
+                var closes = new DateTimeOffset(midnight + interval.Closes.ToTimeSpan() - offset, TimeSpan.Zero);
+                var first = Max(Max(opens, start), from);
+                var last = Min(Min(closes, end), to);
+                open += last > first ? last - first : TimeSpan.Zero;
+            }
         }
 
         return open;
+    }
+
+    /// <summary>
+    /// A Berlin day as spans of one UTC offset each: one span, or two on the days the clocks change. Berlin changes
+    /// on a full UTC hour and its days begin on one, so looking at each hour finds the change.
+    /// </summary>
+    private static IEnumerable<(DateTimeOffset Start, DateTimeOffset End, TimeSpan Offset)> SpansOf(DateOnly day)
+    {
+        var start = Berlin.StartOf(day);
+        var end = Berlin.StartOf(day.AddDays(1));
+        var offset = Berlin.Zone.GetUtcOffset(start);
+        if (Berlin.Zone.GetUtcOffset(end) == offset)
+        {
+            yield return (start, end, offset);
+            yield break;
+        }
+
+        for (var hour = start.AddHours(1); hour < end; hour = hour.AddHours(1))
+        {
+            var next = Berlin.Zone.GetUtcOffset(hour);
+            if (next != offset)
+            {
+                yield return (start, hour, offset);
+                (start, offset) = (hour, next);
+            }
+        }
+
+        yield return (start, end, offset);
     }
 
     private OpeningHours HoursOn(DateOnly day)

@@ -73,7 +73,7 @@ public class ClosedQuarterTests(AppFixture fixture) : BillingTest(fixture)
 
         var closed = Assert.Single((await Get(url, admin))["closedQuarters"]!.AsArray())!;
         Assert.Equal((2021, 1, $"BO-{ThisYear}-0001"), ((int)closed["year"]!, (int)closed["quarter"]!, (string)closed["invoiceNumber"]!));
-        Assert.Equal(["year", "quarter", "invoiceId", "invoiceNumber"], closed.AsObject().Select(p => p.Key));
+        Assert.Equal(["year", "quarter", "invoiceId", "invoiceNumber", "closedAt"], closed.AsObject().Select(p => p.Key));
         await Refused($"{url}/kpi-settings", new JsonObject { ["serviceLevelSeconds"] = 20, ["effectiveFrom"] = "2021-02-01" }, admin, 409, "effectiveFrom", "2021-04-01");
         await Refused($"{url}/service-lines", new JsonObject { ["code"] = "standesamt", ["name"] = "Standesamt", ["from"] = "2021-03-31" }, admin, 409, "from");
         await Refused($"{url}/service-lines/buergerbuero/removal", new JsonObject { ["endsOn"] = "2021-03-30" }, admin, 409, "endsOn");
@@ -105,5 +105,37 @@ public class ClosedQuarterTests(AppFixture fixture) : BillingTest(fixture)
         await Post($"{url}/opening-hours", new JsonObject { ["effectiveFrom"] = "2021-04-08", ["openingHours"] = mornings.DeepClone() }, admin);
         await Post($"{url}/closure-days", new JsonObject { ["date"] = "2021-05-14", ["reason"] = "Brückentag" }, admin);
         await Post($"{url}/closure-days/2021-05-14/removal", new JsonObject(), admin);
+    }
+
+    [Fact]
+    public async Task A_referral_of_an_invoiced_quarter_opened_after_its_end_keeps_the_calendar_until_its_clock_ran_out()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var admin = Tokens.For("contract-admin", provider, "admin");
+        var acd = Tokens.For("service-centre", provider, "acd");
+        var call = UniqueId("c");
+        await Post("/api/calls", Offer(call, contract, "2021-03-31T17:00:00+02:00"), acd, 201);
+        await Post($"/api/calls/{call}/answered", new JsonObject { ["answeredAt"] = "2021-03-31T17:01:00+02:00", ["agentId"] = "a-1" }, acd);
+        // Completed twelve days later: the referral's clock starts on Monday 2021-04-12 at 09:00.
+        await Post($"/api/calls/{call}/completed", new JsonObject
+        {
+            ["completedAt"] = "2021-04-12T09:00:00+02:00", ["outcome"] = "referred", ["department"] = "ordnungsamt",
+        }, acd);
+        var department = Tokens.For("department", "castrop-rauxel", "clerk");
+        await Post($"/api/referrals/ref-{call}/accepted", new JsonObject { ["acceptedAt"] = "2021-04-12T10:00:00+02:00" }, department);
+        await Post($"/api/referrals/ref-{call}/answered", new JsonObject { ["answeredAt"] = "2021-04-14T17:00:00+02:00" }, department);
+        await Invoice(contract, provider, 2021, 1);
+        var mornings = new JsonObject { ["days"] = new JsonArray("mon", "tue", "wed", "thu", "fri"), ["opens"] = "08:00", ["closes"] = "10:00" };
+
+        // Mon 9 h, Tue 10 h, Wed 10 h: the clock runs out on Wednesday; under mornings only it would not have.
+        await Refused($"{url(contract)}/opening-hours", new JsonObject { ["effectiveFrom"] = "2021-04-13", ["openingHours"] = mornings.DeepClone() }, admin, 409, "effectiveFrom", "opened on 2021-04-12");
+        await Refused($"{url(contract)}/closure-days", new JsonObject { ["date"] = "2021-04-14" }, admin, 409, "date", "from 2021-04-15 on");
+
+        await Post($"{url(contract)}/opening-hours", new JsonObject { ["effectiveFrom"] = "2021-04-15", ["openingHours"] = mornings.DeepClone() }, admin);
+        await Fixture.ProjectionsCaughtUpAsync();
+        var report = (await Get($"/api/reports/quarterly/{contract}/2021/1", FinanceOf(provider))).AsObject();
+        Assert.Equal((1, 0), ((int)report["total"]!["referralsOpened"]!, (int)report["total"]!["referralsAnsweredWithin24ServiceHours"]!));
+
+        static string url(string contract) => $"/api/contracts/{contract}";
     }
 }

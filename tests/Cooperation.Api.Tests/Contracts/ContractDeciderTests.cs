@@ -224,7 +224,7 @@ public class ContractDeciderTests
 
     [Theory]
     [InlineData("2021-07-01", true)] // the period recorded
-    [InlineData("2021-08-01", false)] // the same hours from another day are a change of their own
+    [InlineData("2021-06-01", false)] // the same hours from an earlier day are a change of their own
     public void ChangeOpeningHours_repeating_a_period_recorded_is_already_recorded(string day, bool repeat)
     {
         var s = Given(Signed(), new OpeningHoursChanged(Id, Mornings.ToTerms(), Day("2021-07-01"), Now));
@@ -256,7 +256,7 @@ public class ContractDeciderTests
                 Assert.True(decision.IsRefused);
                 Assert.Equal(409, decision.Problem!.Status);
                 Assert.Equal(
-                    "2021-Q1 of this contract is invoiced (BO-2021-0001): its figures depend on the opening hours and closure days from 2021-01-01 to 2021-04-07 (the 24-service-hour clock of its last referrals runs until 2021-04-07). A change of them may take effect from 2021-04-08 on; or cancel the invoice with a credit note to reopen the quarter.",
+                    "2021-Q1 of this contract is invoiced (BO-2021-0001): its figures depend on the opening hours and closure days from 2021-01-01 until its referrals' 24-service-hour clocks have run out, on 2021-04-07. A change of them may take effect from 2021-04-08 on; or cancel the invoice with a credit note to reopen the quarter.",
                     decision.Problem.Detail);
             }
             else
@@ -273,6 +273,39 @@ public class ContractDeciderTests
 
         Assert.Single(ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-02-01"), null), s).Changes);
         Assert.True(ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-05-03"), null), s).IsRefused);
+    }
+
+    [Fact]
+    public void Opening_hours_changed_for_an_earlier_day_apply_until_the_later_change()
+    {
+        var afternoons = OpeningHours.Same([Weekday.Mon], new TimeOnly(13, 0), new TimeOnly(17, 0));
+        var contract = Given(Signed(),
+            new OpeningHoursChanged(Id, Mornings.ToTerms(), Day("2021-07-01"), Now),
+            new OpeningHoursChanged(Id, afternoons, Day("2021-05-01"), Now)).Contract!;
+
+        Assert.Equal(OpeningHours.Default, contract.OpeningHoursOn(Day("2021-04-30")));
+        Assert.Equal(afternoons, contract.OpeningHoursOn(Day("2021-06-30")));
+        Assert.Equal(Mornings.ToTerms(), contract.OpeningHoursOn(Day("2021-07-01")));
+        Assert.Equal([Day("2021-01-01"), Day("2021-05-01"), Day("2021-07-01")], contract.OpeningHoursPeriods.Select(p => p.EffectiveFrom));
+    }
+
+    [Fact]
+    public void ChangeOpeningHours_to_the_hours_in_force_that_day_is_already_recorded() =>
+        Assert.True(ContractDecider.ChangeOpeningHours(
+            new ChangeOpeningHours(Day("2021-07-01"), new OpeningHoursInput(null, null, null, Mon: [new OpeningIntervalInput(new TimeOnly(8, 0), new TimeOnly(12, 0)), new OpeningIntervalInput(new TimeOnly(12, 0), new TimeOnly(18, 0))],
+                Tue: [new(new TimeOnly(8, 0), new TimeOnly(18, 0))], Wed: [new(new TimeOnly(8, 0), new TimeOnly(18, 0))], Thu: [new(new TimeOnly(8, 0), new TimeOnly(18, 0))], Fri: [new(new TimeOnly(8, 0), new TimeOnly(18, 0))])),
+            Given(Signed())).IsRepeat);
+
+    [Fact]
+    public void A_referral_opened_after_an_invoiced_quarters_end_holds_the_calendar_until_its_clock_ran_out()
+    {
+        var s = Given(Signed(), Closed(2021, 1)) with
+        {
+            LateReferrals = new Dictionary<Quarter, DateTimeOffset> { [new Quarter(2021, 1)] = DateTimeOffset.Parse("2021-04-12T09:00:00+02:00", System.Globalization.CultureInfo.InvariantCulture) },
+        };
+
+        Assert.True(ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-04-14"), null), s).IsRefused);
+        Assert.Single(ContractDecider.AddClosureDay(new AddClosureDay(Day("2021-04-15"), null), s).Changes);
     }
 
     [Fact]
@@ -494,7 +527,7 @@ public class ContractDeciderTests
         var contract = Given(Signed(), Closed(2021, 1), Closed(2021, 2), new QuarterReopened(Id, 2021, 1, "cn-1", "BO-2021-0003", Now)).Contract!;
 
         Assert.Equal(4, contract.Version);
-        Assert.Equal([new ClosedQuarter(2021, 2, "inv-2021-2", "BO-2021-0002")], contract.ClosedQuarters);
+        Assert.Equal([new ClosedQuarter(2021, 2, "inv-2021-2", "BO-2021-0002") { ClosedAt = Now }], contract.ClosedQuarters);
     }
 
     [Fact]

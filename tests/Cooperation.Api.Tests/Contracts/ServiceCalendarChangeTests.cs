@@ -182,6 +182,45 @@ public sealed class ServiceCalendarChangeTests(AppFixture fixture) : ReportTest(
         await Refused($"/api/contracts/{id}/opening-hours", json, Admin, 400, field, rule);
     }
 
+    // A weekday left out is closed, so a member the service does not know must not pass as one left out.
+    [Theory]
+    [InlineData("""{"effectiveFrom":"2021-03-01","openingHours":{"mon":[{"opens":"08:00","closes":"12:00"}],"saturday":[{"opens":"09:00","closes":"12:00"}]}}""", "saturday")]
+    [InlineData("""{"effectiveFrom":"2021-03-01","openingHours":{"mon":[{"opens":"08:00","closes":"12:00","until":"13:00"}]}}""", "until")]
+    [InlineData("""{"effectiveFrom":"2021-03-01","openingHours":{"mon":[{"opens":"08:00","closes":"12:00"}],"mon":[{"opens":"09:00","closes":"12:00"}]}}""", "mon")]
+    [InlineData("""{"effectiveFrom":"2021-03-01","openingHours":{"mon":[{"opens":"08:00","closes":"12:00"}],"Mon":[{"opens":"09:00","closes":"12:00"}]}}""", "mon")]
+    public async Task Opening_hours_with_an_unknown_or_repeated_member_are_rejected_with_400(string json, string field)
+    {
+        var id = await GivenContract();
+
+        var problem = await Refused($"/api/contracts/{id}/opening-hours", json, Admin, 400);
+
+        Assert.Contains(field, problem["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task Signing_with_a_misspelt_weekday_is_rejected_not_taken_for_the_defaults()
+    {
+        var problem = await Refused("/api/contracts", ContractRequests.Sign(UniqueId("contract"))
+            .With("openingHours", Week("""{ "monday": [ { "opens": "07:30", "closes": "16:00" } ] }""")), Admin, 400);
+
+        Assert.Contains("monday", problem["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task The_report_as_known_before_a_calendar_change_counts_on_the_calendar_of_then()
+    {
+        var id = await GivenContract();
+        await Answered(id, "buergerbuero", "2021-03-02T10:00:00+01:00", "2021-03-02T10:00:10+01:00");
+        await Fixture.ProjectionsCaughtUpAsync();
+        var before = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        await Task.Delay(50);
+
+        await Post($"/api/contracts/{id}/closure-days", new JsonObject { ["date"] = "2021-03-02" }, Admin);
+
+        Assert.Equal((0, 1), Counts(await Report(id, 2021, 1)));
+        Assert.Equal((1, 0), Counts(await Report(id, 2021, 1, asOf: before)));
+    }
+
     [Fact]
     public async Task A_day_may_list_at_most_eight_intervals()
     {

@@ -101,4 +101,38 @@ public class ServiceCalendarTests
 
         Assert.Equal(new DateOnly(2023, 4, 1), closed.FirstDayPast(Berlin.StartOf(new DateOnly(2021, 4, 1)), TimeSpan.FromHours(24)));
     }
+
+    // On the days the clocks change, the clock counts exactly the time IsOpenAt calls open, second by second.
+    [Theory]
+    [InlineData("2021-03-28", "02:00", "02:30")] // inside the hour that is skipped
+    [InlineData("2021-03-28", "01:30", "02:30")]
+    [InlineData("2021-03-28", "01:00", "05:00")]
+    [InlineData("2021-10-31", "01:00", "02:30")] // into the hour that comes twice
+    [InlineData("2021-10-31", "02:30", "04:00")]
+    [InlineData("2021-10-31", "01:00", "05:00")]
+    [InlineData("2021-03-29", "08:00", "18:00")]
+    public void On_the_days_the_clocks_change_the_clock_counts_what_is_open(string day, string opens, string closes)
+    {
+        var date = DateOnly.Parse(day);
+        var calendar = new ServiceCalendar(OpeningHours.Weekly(_ => [Interval(opens, closes)]), [], "NW");
+        var (start, end) = (Berlin.StartOf(date), Berlin.StartOf(date.AddDays(1)));
+        var open = 0;
+        for (var instant = start; instant < end; instant = instant.AddSeconds(30))
+        {
+            open += calendar.IsOpenAt(instant) ? 30 : 0;
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(open), calendar.OpenTimeBetween(start, end, TimeSpan.FromDays(2)));
+    }
+
+    [Fact]
+    public void Intervals_that_touch_are_the_same_hours_as_one()
+    {
+        Assert.Equal(
+            OpeningHours.Weekly(d => d == Weekday.Mon ? [Interval("08:00", "14:00")] : []),
+            OpeningHours.Weekly(d => d == Weekday.Mon ? [Interval("12:00", "14:00"), Interval("08:00", "12:00")] : []));
+        Assert.NotEqual(
+            OpeningHours.Weekly(d => d == Weekday.Mon ? [Interval("08:00", "14:00")] : []),
+            OpeningHours.Weekly(d => d == Weekday.Mon ? [Interval("08:00", "12:00"), Interval("12:01", "14:00")] : []));
+    }
 }
