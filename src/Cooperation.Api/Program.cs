@@ -44,6 +44,8 @@ builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
 builder.Services.AddSingleton<WriteStep>();
 builder.Services.AddSingleton<EventRows>();
+builder.Services.AddSingleton<Cooperation.Api.Audit.ChainVerifier>();
+builder.Services.AddHostedService<AuditChainSetup>();
 builder.Services.AddSingleton(sp => new ReportReads(
     sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IDocumentStore>(),
     builder.Configuration.GetValue("Cooperation:AsOfSettled", AsOfCache.Settled)));

@@ -1,3 +1,4 @@
+using Cooperation.Api.Infrastructure;
 using System.Diagnostics;
 using Cooperation.Api.Calls;
 using Cooperation.Api.Reports;
@@ -43,6 +44,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var clock = host.Services.GetRequiredService<TimeProvider>();
+        await AuditChain.EnsureAsync(store, host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), CancellationToken.None); // the seeding writes before the host starts
         await DemoData.SeedAsync(store, clock, Console.WriteLine);
         await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallerPseudonym>(), Console.WriteLine);
         await DemoBilling.SeedAsync(store, host.Services.GetRequiredService<Billing.BillingLock>(), clock, Console.WriteLine);

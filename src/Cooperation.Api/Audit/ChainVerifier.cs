@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Cooperation.Api.Infrastructure;
+using JasperFx;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Audit;
+
+/// <summary>The first link of a stream that does not hold, and why.</summary>
+public sealed record BrokenLink(string StreamId, long Version, long? Sequence, string Problem);
+
+public sealed record VerifyReport(long EventsChecked, long StreamsChecked, IReadOnlyList<BrokenLink> BrokenLinks, double Seconds)
+{
+    public bool Intact => BrokenLinks.Count == 0;
+}
+
+/// <summary>
+/// Recomputes every stream's chain from its events, here and not in the database: PostgreSQL renders each event's
+/// canonical text (the same expression the trigger hashes), SHA-256 and the chaining are done again in .NET, and
+/// compared with the stored links (ADR 21). Reads the events and links in one ordered pass, so memory stays flat.
+/// </summary>
+public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore store)
+{
+    private readonly string _schema = store.Options.Events.DatabaseSchemaName;
+
+    public async Task<VerifyReport> VerifyAsync(Action<string>? progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var total = await CountAsync(connection, transaction, ct);
+        progress?.Invoke($"Verifying the chains of {total:N0} events");
+
+        // A merge of events and links on (stream, version), both in index order: a link without its event, or an
+        // event without its link, shows as a row with one side empty.
+        await using var command = new NpgsqlCommand($"""
+            select j.stream_id, j.version, e.seq_id, l.seq_id, e.type, {AuditChain.MicrosSql("e")},
+                   {AuditChain.DataSql("e")}, l.hash, s.version
+            from {_schema}.mt_events e
+            full join {_schema}.{AuditChain.Table} l using (stream_id, version) as j
+            left join {_schema}.mt_streams s on s.id = j.stream_id
+            order by j.stream_id, j.version
+            """, connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+
+        var broken = new List<BrokenLink>();
+        long events = 0, streams = 0;
+        var stream = new StreamCheck(null, 0);
+        var lastReport = Stopwatch.GetTimestamp();
+        while (await reader.ReadAsync(ct))
+        {
+            var streamId = reader.GetString(0);
+            if (streamId != stream.Id)
+            {
+                stream.Finish(broken);
+                stream = new StreamCheck(streamId, reader.IsDBNull(8) ? null : reader.GetInt64(8));
+                streams++;
+            }
+
+            events += reader.IsDBNull(2) ? 0 : 1;
+            stream.Check(
+                reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                reader.IsDBNull(2) ? null : AuditChain.Canonical(reader.GetString(4), reader.GetInt64(1), reader.GetInt64(5), reader.GetString(6)),
+                reader.IsDBNull(7) ? null : (byte[])reader[7],
+                broken);
+
+            if (progress is not null && Stopwatch.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(2))
+            {
+                progress($"  {events:N0} of {total:N0} events ({(total == 0 ? 100 : 100.0 * events / total):F0} %), {streams:N0} streams, {broken.Count} broken");
+                lastReport = Stopwatch.GetTimestamp();
+            }
+        }
+
+        stream.Finish(broken);
+        var report = new VerifyReport(events, streams, broken, Math.Round(clock.Elapsed.TotalSeconds, 2));
+        progress?.Invoke($"Checked {events:N0} events in {streams:N0} streams in {report.Seconds:F1} s: " +
+            (report.Intact ? "every chain is intact." : $"{broken.Count} stream(s) with a broken link."));
+        return report;
+    }
+
+    private async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var count = new NpgsqlCommand($"select count(*) from {_schema}.mt_events", connection, transaction);
+        return (long)(await count.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>One stream's walk: the chain recomputed link by link; the first link that fails is its report.</summary>
+    private sealed class StreamCheck(string? id, long? streamVersion)
+    {
+        private byte[] _previous = [];
+        private long _version;
+        private long _sequence;
+        private BrokenLink? _broken;
+
+        public string? Id => id;
+
+        public void Check(long version, long? sequence, long? linkSequence, string? canonical, byte[]? hash, List<BrokenLink> broken)
+        {
+            if (_broken is not null)
+            {
+                return;
+            }
+
+            var problem =
+                sequence is null ? "the event is missing: its link is stored but the event is not (deleted?)"
+                : hash is null ? "the event has no link: it was not written by the service (inserted by hand?)"
+                : version != _version + 1 ? $"version {version} follows version {_version}: an event is missing or the versions were changed"
+                : sequence <= _sequence ? $"the event's sequence {sequence} is not after the previous event's {_sequence}: the events were reordered"
+                : linkSequence != sequence ? $"the link was written for sequence {linkSequence}, not for this event's {sequence}: the events were reordered or replaced"
+                : null;
+            if (problem is null)
+            {
+                var computed = AuditChain.Link(_previous, canonical!);
+                if (!computed.AsSpan().SequenceEqual(hash))
+                {
+                    problem = "the hash does not match the event: its type, version, recorded time or data were changed, or an earlier link was";
+                }
+                else
+                {
+                    _previous = computed;
+                }
+            }
+
+            if (problem is not null)
+            {
+                _broken = new BrokenLink(id!, version, sequence ?? linkSequence, problem);
+                broken.Add(_broken);
+            }
+
+            _version = version;
+            _sequence = sequence ?? _sequence;
+        }
+
+        public void Finish(List<BrokenLink> broken)
+        {
+            if (id is null || _broken is not null || streamVersion is null || streamVersion == _version)
+            {
+                return;
+            }
+
+            broken.Add(new BrokenLink(id, _version, null,
+                $"the stream is at version {streamVersion} but its events end at version {_version}: events were deleted from its end, or added by hand"));
+        }
+    }
+}
+
+public static class VerifyEndpoint
+{
+    /// <summary>Every chain of the store: for an auditor of no one municipality, since it reads every stream.</summary>
+    [WolverineGet("/api/audit/verify")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static async Task<IResult> Get(HttpContext http, ChainVerifier verifier, CancellationToken ct)
+    {
+        if (Caller.From(http.User).Municipality is { } municipality)
+        {
+            return Results.Problem(Problems.Forbidden(
+                $"Verifying reads every stream of every municipality; you act for '{municipality}'. Ask an auditor of no one municipality."));
+        }
+
+        var report = await verifier.VerifyAsync(null, ct);
+        return Results.Json(new { report.EventsChecked, report.StreamsChecked, report.BrokenLinks, report.Seconds }, ApiJson.Options);
+    }
+}
+
+[Description("Recompute every event's hash chain and report the first broken link of each stream", Name = "audit-verify")]
+public sealed class AuditVerifyCommand : JasperFxAsyncCommand<NetCoreInput>
+{
+    public override async Task<bool> Execute(NetCoreInput input)
+    {
+        using var host = input.BuildHost();
+        var report = await host.Services.GetRequiredService<ChainVerifier>().VerifyAsync(Console.WriteLine, CancellationToken.None);
+        foreach (var link in report.BrokenLinks)
+        {
+            Console.WriteLine($"  {link.StreamId} version {link.Version} (sequence {link.Sequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}): {link.Problem}");
+        }
+
+        return report.Intact;
+    }
+}

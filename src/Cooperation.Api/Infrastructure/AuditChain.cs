@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using Npgsql;
+
+namespace Cooperation.Api.Infrastructure;
+
+/// <summary>
+/// The tamper evidence of the event store (domain §4, ADR 21): each event's SHA-256 hash, chained to the previous
+/// event of its stream, kept in <c>co_event_chain</c>. A statement trigger on <c>mt_events</c> writes the links in
+/// the transaction that appends the events, for every path that appends (the write step, the bulk import's COPY,
+/// billing, the demo), but only on the service's own connections (<see cref="ConnectionOption"/>): an event
+/// inserted by hand gets no link, and the verifier reports it.
+/// </summary>
+public static class AuditChain
+{
+    public const string Table = "co_event_chain";
+
+    /// <summary>The session setting the service's connections carry; the trigger links only their events.</summary>
+    public const string Setting = "cooperation.chain";
+
+    public const string ConnectionOption = "-c " + Setting + "=on";
+
+    /// <summary>Members holding personal data that may be erased: outside what the chain covers (domain §4).</summary>
+    public static readonly IReadOnlyList<string> PersonalMembers = ["callerHash", "topic"];
+
+    /// <summary>
+    /// What a link covers, as SQL over an <c>mt_events</c> row aliased <paramref name="e"/>: the event type, its
+    /// version, when it was recorded (microseconds since 1970, UTC) and its data without the personal members, in
+    /// PostgreSQL's canonical rendering of <c>jsonb</c> (keys ordered, one spacing), each on a line of its own.
+    /// </summary>
+    public static string CanonicalSql(string e) =>
+        $"""{e}.type || E'\n' || {e}.version::text || E'\n' || {MicrosSql(e)}::text || E'\n' || {DataSql(e)}""";
+
+    /// <summary>An event's data without the personal members, as PostgreSQL renders <c>jsonb</c>.</summary>
+    public static string DataSql(string e) => $"({e}.data - '{{" + string.Join(',', PersonalMembers) + "}'::text[])::text";
+
+    public static string MicrosSql(string e) => $"floor(extract(epoch from {e}.timestamp) * 1000000)::bigint";
+
+    /// <summary>A link: SHA-256 over the previous link of the stream (nothing for its first event) and the canonical text.</summary>
+    public static byte[] Link(ReadOnlySpan<byte> previous, string canonical)
+    {
+        var text = Encoding.UTF8.GetBytes(canonical);
+        var input = new byte[previous.Length + text.Length];
+        previous.CopyTo(input);
+        text.CopyTo(input.AsSpan(previous.Length));
+        return SHA256.HashData(input);
+    }
+
+    /// <summary>The canonical text from its parts, as <see cref="CanonicalSql"/> writes it.</summary>
+    public static string Canonical(string type, long version, long recordedMicros, string data) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{type}\n{version}\n{recordedMicros}\n{data}");
+
+    /// <summary>The table, and the trigger that links the events each statement inserts; idempotent.</summary>
+    public static string SchemaSql(string schema)
+    {
+        var table = $"{schema}.{Table}";
+        var function = $"{schema}.co_chain_events";
+        // A statement's new events in version order per stream: the first links to the stream's stored last link,
+        // each next one to the one before it (a recursive walk, so a COPY of many streams is linked set-wise).
+        return $$"""
+            create table if not exists {{table}} (
+              seq_id bigint primary key,
+              stream_id varchar not null,
+              version bigint not null,
+              hash bytea not null,
+              unique (stream_id, version));
+            create or replace function {{function}}() returns trigger language plpgsql as $f$
+            begin
+              if current_setting('{{Setting}}', true) is distinct from 'on' then
+                return null;
+              end if;
+              insert into {{table}} (seq_id, stream_id, version, hash)
+              with recursive fresh as (
+                select n.seq_id, n.stream_id, n.version, convert_to({{CanonicalSql("n")}}, 'UTF8') as canonical
+                from co_new_events n),
+              linked as (
+                select f.seq_id, f.stream_id, f.version, sha256(coalesce(p.hash, ''::bytea) || f.canonical) as hash
+                from fresh f left join {{table}} p on p.stream_id = f.stream_id and p.version = f.version - 1
+                where not exists (select 1 from fresh b where b.stream_id = f.stream_id and b.version = f.version - 1)
+                union all
+                select f.seq_id, f.stream_id, f.version, sha256(l.hash || f.canonical)
+                from linked l join fresh f on f.stream_id = l.stream_id and f.version = l.version + 1)
+              select seq_id, stream_id, version, hash from linked;
+              return null;
+            end
+            $f$;
+            create or replace trigger co_chain_events after insert on {{schema}}.mt_events
+              referencing new table as co_new_events for each statement execute function {{function}}();
+            """;
+    }
+
+    /// <summary>
+    /// Creates the chain's table and trigger, before any event is written (an event written without the trigger has
+    /// no link): when the service starts, and before the demo seeds. Like the report tables they are the service's
+    /// own, made by it also in Production, once <c>resources setup</c> has made Marten's tables; elsewhere Marten's
+    /// event tables are made first, as Marten makes them only on first use.
+    /// </summary>
+    public static async Task EnsureAsync(IDocumentStore store, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        if (store.Options is StoreOptions { AutoCreateSchemaObjects: not JasperFx.AutoCreate.None })
+        {
+            await store.Storage.Database.EnsureStorageExistsAsync(typeof(JasperFx.Events.IEvent), ct);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(SchemaSql(store.Options.Events.DatabaseSchemaName), connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The service's connection strings carry the setting the trigger looks for (unless already given).</summary>
+    public static void MarkConnection(NpgsqlConnectionStringBuilder builder)
+    {
+        if (builder.Options?.Contains(Setting, StringComparison.Ordinal) != true)
+        {
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? ConnectionOption : $"{builder.Options} {ConnectionOption}";
+        }
+    }
+}
+
+/// <summary>Makes the chain's objects when the service starts, before it takes a request.</summary>
+public sealed class AuditChainSetup(IDocumentStore store, NpgsqlDataSource dataSource) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => AuditChain.EnsureAsync(store, dataSource, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
