@@ -26,12 +26,13 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
 {
     private readonly string _schema = store.Options.Events.DatabaseSchemaName;
 
-    public async Task<VerifyReport> VerifyAsync(Action<string>? progress, CancellationToken ct)
+    /// <param name="streamId">One stream only; all of them when null.</param>
+    public async Task<VerifyReport> VerifyAsync(Action<string>? progress, CancellationToken ct, string? streamId = null)
     {
         var clock = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var total = await CountAsync(connection, transaction, ct);
+        var total = await CountAsync(connection, transaction, streamId, ct);
         progress?.Invoke($"Verifying the chains of {total:N0} events");
 
         // A merge of events and links on (stream, version), both in index order: a link without its event, or an
@@ -39,11 +40,12 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
         await using var command = new NpgsqlCommand($"""
             select j.stream_id, j.version, e.seq_id, l.seq_id, e.type, {AuditChain.MicrosSql("e")},
                    {AuditChain.DataSql("e")}, l.hash, s.version
-            from {_schema}.mt_events e
-            full join {_schema}.{AuditChain.Table} l using (stream_id, version) as j
+            from {Only("mt_events", streamId)} e
+            full join {Only(AuditChain.Table, streamId)} l using (stream_id, version) as j
             left join {_schema}.mt_streams s on s.id = j.stream_id
             order by j.stream_id, j.version
             """, connection, transaction);
+        command.Parameters.AddWithValue("stream", (object?)streamId ?? DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync(ct);
 
         var broken = new List<BrokenLink>();
@@ -52,11 +54,11 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
         var lastReport = Stopwatch.GetTimestamp();
         while (await reader.ReadAsync(ct))
         {
-            var streamId = reader.GetString(0);
-            if (streamId != stream.Id)
+            var id = reader.GetString(0);
+            if (id != stream.Id)
             {
                 stream.Finish(broken);
-                stream = new StreamCheck(streamId, reader.IsDBNull(8) ? null : reader.GetInt64(8));
+                stream = new StreamCheck(id, reader.IsDBNull(8) ? null : reader.GetInt64(8));
                 streams++;
             }
 
@@ -83,11 +85,16 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
         return report;
     }
 
-    private async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    private async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string? streamId, CancellationToken ct)
     {
-        await using var count = new NpgsqlCommand($"select count(*) from {_schema}.mt_events", connection, transaction);
+        await using var count = new NpgsqlCommand($"select count(*) from {Only("mt_events", streamId)} e", connection, transaction);
+        count.Parameters.AddWithValue("stream", (object?)streamId ?? DBNull.Value);
         return (long)(await count.ExecuteScalarAsync(ct))!;
     }
+
+    /// <summary>A table of the schema, or only one stream's rows of it.</summary>
+    private string Only(string table, string? streamId) =>
+        streamId is null ? $"{_schema}.{table}" : $"(select * from {_schema}.{table} where stream_id = @stream)";
 
     /// <summary>One stream's walk: the chain recomputed link by link; the first link that fails is its report.</summary>
     private sealed class StreamCheck(string? id, long? streamVersion)
@@ -152,9 +159,10 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
 public static class VerifyEndpoint
 {
     /// <summary>Every chain of the store: for an auditor of no one municipality, since it reads every stream.</summary>
+    /// <param name="streamId">Only this stream's chain.</param>
     [WolverineGet("/api/audit/verify")]
     [Authorize(Roles = Roles.Auditor)]
-    public static async Task<IResult> Get(HttpContext http, ChainVerifier verifier, CancellationToken ct)
+    public static async Task<IResult> Get(HttpContext http, ChainVerifier verifier, string? streamId, CancellationToken ct)
     {
         if (Caller.From(http.User).Municipality is { } municipality)
         {
@@ -162,7 +170,7 @@ public static class VerifyEndpoint
                 $"Verifying reads every stream of every municipality; you act for '{municipality}'. Ask an auditor of no one municipality."));
         }
 
-        var report = await verifier.VerifyAsync(null, ct);
+        var report = await verifier.VerifyAsync(null, ct, streamId);
         return Results.Json(new { report.EventsChecked, report.StreamsChecked, report.BrokenLinks, report.Seconds }, ApiJson.Options);
     }
 }

@@ -24,9 +24,10 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Cooperation.Api.Audit.VerifyEndpoint").SetTag("http.route", "/api/audit/verify").SetTag("http.request.method", "GET");
+            var streamId = httpContext.Request.Query["streamId"];
             
             // The actual HTTP request handler execution
-            var result = await Cooperation.Api.Audit.VerifyEndpoint.Get(httpContext, _chainVerifier, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Cooperation.Api.Audit.VerifyEndpoint.Get(httpContext, _chainVerifier, streamId, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

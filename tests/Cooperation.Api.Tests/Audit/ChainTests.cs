@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using Cooperation.Api.Tests.Billing;
+using Cooperation.Api.Tests.Fixtures;
+using Npgsql;
+
+namespace Cooperation.Api.Tests.Audit;
+
+/// <summary>
+/// Tamper evidence (domain §4, ADR 21): every event written through the service is linked to the one before it in its
+/// stream, and the verifier finds each kind of change made to the stored events behind the service's back, for every
+/// kind of stream.
+/// </summary>
+public sealed class ChainTests(AppFixture fixture) : BillingTest(fixture)
+{
+    private static readonly string Auditor = Tokens.For("auditor");
+
+    /// <summary>One stream of each kind, each with at least two events, written through the API.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> GivenOneStreamOfEachKind()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var acd = Tokens.For("service-centre", provider, "acd");
+        var department = Tokens.For("department", "castrop-rauxel", "clerk");
+        await Post($"/api/contracts/{contract}/closure-days", new JsonObject { ["date"] = "2021-03-10" }, Tokens.For("contract-admin", provider));
+
+        var call = UniqueId("c");
+        await Post("/api/calls", new JsonObject
+        {
+            ["callId"] = call, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-01T09:00:00+01:00",
+            ["caller"] = "+49 2305 106-0",
+        }, acd, 201);
+        await Post($"/api/calls/{call}/answered", new JsonObject { ["answeredAt"] = "2021-03-01T09:00:20+01:00", ["agentId"] = "a-1" }, acd);
+        await Post($"/api/calls/{call}/completed", new JsonObject
+        {
+            ["completedAt"] = "2021-03-01T09:04:00+01:00", ["outcome"] = "referred", ["department"] = "ordnungsamt", ["topic"] = "Anwohnerparkausweis",
+        }, acd);
+        await Post($"/api/referrals/ref-{call}/accepted", new JsonObject { ["acceptedAt"] = "2021-03-01T10:00:00+01:00" }, department);
+
+        var booked = UniqueId("c");
+        await Post("/api/calls", new JsonObject
+        {
+            ["callId"] = booked, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-02T09:00:00+01:00",
+        }, acd, 201);
+        await Post($"/api/calls/{booked}/answered", new JsonObject { ["answeredAt"] = "2021-03-02T09:00:20+01:00", ["agentId"] = "a-1" }, acd);
+        var appointment = UniqueId("a");
+        await Post("/api/appointments", new JsonObject
+        {
+            ["appointmentId"] = appointment, ["contractId"] = contract, ["callId"] = booked, ["service"] = "Reisepass", ["startsAt"] = "2021-03-10T10:00:00+01:00",
+        }, acd, 201);
+        await Post($"/api/appointments/{appointment}/rescheduled", new JsonObject { ["startsAt"] = "2021-03-11T10:00:00+01:00" }, acd);
+
+        var invoice = await Invoice(contract, provider, 2021, 1);
+        await Pay(Id(invoice), provider, 100m, DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+        return new Dictionary<string, string>
+        {
+            ["contract"] = $"contract:{contract}",
+            ["call"] = $"call:{call}",
+            ["referral"] = $"referral:ref-{call}",
+            ["appointment"] = $"appointment:{appointment}",
+            ["invoice"] = $"invoice:{Id(invoice)}",
+        };
+    }
+
+    private async Task<JsonObject> Verify(string streamId) =>
+        (await Get($"/api/audit/verify?streamId={Uri.EscapeDataString(streamId)}", Auditor)).AsObject();
+
+    private async Task Sql(string sql, string streamId)
+    {
+        // A connection of its own, as someone with access to the database would open it: not the service's.
+        await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql.Replace("{schema}", Fixture.Schema, StringComparison.Ordinal), connection);
+        command.Parameters.AddWithValue("stream", streamId);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task Every_kind_of_stream_written_through_the_service_verifies_intact()
+    {
+        var streams = await GivenOneStreamOfEachKind();
+
+        foreach (var (kind, streamId) in streams)
+        {
+            var report = await Verify(streamId);
+            Assert.True(report["brokenLinks"]!.AsArray().Count == 0, $"{kind}: {report.ToJsonString()}");
+            Assert.True((int)report["eventsChecked"]! >= 2, $"{kind}: {report.ToJsonString()}");
+            Assert.Equal(1, (int)report["streamsChecked"]!);
+        }
+    }
+
+    public static TheoryData<string, string, string> Tampering => new()
+    {
+        // Data of an event changed.
+        { "change", "update {schema}.mt_events set data = data || '{\"tampered\": true}' where stream_id = @stream and version = 1", "hash does not match" },
+        // Its recorded time moved.
+        { "backdate", "update {schema}.mt_events set timestamp = timestamp - interval '1 day' where stream_id = @stream and version = 2", "hash does not match" },
+        // The first event deleted, its link left.
+        { "delete", "delete from {schema}.mt_events where stream_id = @stream and version = 1", "event is missing" },
+        // The last event and its link deleted: only the stream's own version says it.
+        {
+            "delete the last",
+            """
+            delete from {schema}.co_event_chain where stream_id = @stream and version = (select max(version) from {schema}.mt_events where stream_id = @stream);
+            delete from {schema}.mt_events where stream_id = @stream and version = (select max(version) from {schema}.mt_events where stream_id = @stream);
+            """,
+            "events end at version"
+        },
+        // An event inserted by hand at the end (a copy of the first, with the stream's version moved on).
+        {
+            "insert",
+            """
+            insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type)
+            select nextval('{schema}.mt_events_sequence'), gen_random_uuid(), stream_id,
+                   (select max(version) + 1 from {schema}.mt_events where stream_id = @stream), data, type, now(), tenant_id, mt_dotnet_type
+            from {schema}.mt_events where stream_id = @stream and version = 1;
+            update {schema}.mt_streams set version = version + 1 where id = @stream;
+            """,
+            "no link"
+        },
+        // The first two events swapped.
+        {
+            "reorder",
+            """
+            update {schema}.mt_events set version = -1 where stream_id = @stream and version = 1;
+            update {schema}.mt_events set version = 1 where stream_id = @stream and version = 2;
+            update {schema}.mt_events set version = 2 where stream_id = @stream and version = -1;
+            """,
+            ""
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tampering))]
+    public async Task Tampering_with_the_stored_events_of_any_kind_of_stream_is_found(string tampering, string sql, string problem)
+    {
+        var streams = await GivenOneStreamOfEachKind();
+
+        foreach (var (kind, streamId) in streams)
+        {
+            await Sql(sql, streamId);
+
+            var report = await Verify(streamId);
+
+            var broken = Assert.Single(report["brokenLinks"]!.AsArray());
+            Assert.Equal(streamId, (string)broken!["streamId"]!);
+            Assert.True(((string)broken["problem"]!).Contains(problem, StringComparison.Ordinal), $"{tampering} of the {kind}: {broken.ToJsonString()}");
+        }
+    }
+
+    [Fact]
+    public async Task Personal_data_is_outside_the_chain_so_masking_it_leaves_the_chain_intact()
+    {
+        var streams = await GivenOneStreamOfEachKind();
+
+        await Sql("update {schema}.mt_events set data = data || '{\"callerHash\": \"***\"}' where stream_id = @stream and version = 1", streams["call"]);
+        await Sql("update {schema}.mt_events set data = data || '{\"topic\": \"***\"}' where stream_id = @stream and version = 3", streams["call"]);
+
+        Assert.Empty((await Verify(streams["call"]))["brokenLinks"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Verifying_the_whole_store_is_for_an_auditor_of_no_one_municipality()
+    {
+        await RefusedGet("/api/audit/verify", Tokens.For("auditor", "castrop-rauxel"), 403);
+        await RefusedGet("/api/audit/verify", Tokens.For("finance"), 403);
+    }
+
+    [Fact]
+    public async Task The_demo_store_verifies_intact_with_the_command()
+    {
+        var schema = "chain_" + Guid.NewGuid().ToString("N")[..10];
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Cooperation"] = Fixture.ConnectionString,
+            ["Cooperation__Schema"] = schema,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        };
+        try
+        {
+            await AppProcess.RunAsync(environment, null, "demo", "--seed-only");
+
+            var output = await AppProcess.RunAsync(environment, null, "audit-verify");
+
+            Assert.Contains("every chain is intact", output);
+            Assert.Matches(@"Checked [\d,]+ events in [\d,]+ streams", output);
+        }
+        finally
+        {
+            await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}
