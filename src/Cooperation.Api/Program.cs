@@ -45,6 +45,8 @@ builder.Services.AddCooperationAuth();
 builder.Services.AddSingleton<WriteStep>();
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.ChainVerifier>();
+builder.Services.AddSingleton<Cooperation.Api.Audit.EventHistory>();
+builder.Services.AddSingleton<Cooperation.Api.Audit.AuditExport>();
 builder.Services.AddHostedService<AuditChainSetup>();
 builder.Services.AddSingleton(sp => new ReportReads(
     sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IDocumentStore>(),

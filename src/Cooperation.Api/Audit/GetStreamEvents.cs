@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.Json;
+using Cooperation.Api.Contracts;
+using Cooperation.Api.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace Cooperation.Api.Audit;
+
+public static class GetStreamEventsEndpoint
+{
+    public const int DefaultLimit = 1000;
+
+    public const int MaxLimit = 10_000;
+
+    /// <summary>
+    /// Every event of a stream in order, a page at a time (<c>nextFromVersion</c> names the next page). An auditor of
+    /// a municipality reads the streams of its contracts; another stream is unknown to it, as it is to every reader.
+    /// </summary>
+    /// <param name="fromVersion">The first version to show (default 1).</param>
+    /// <param name="limit">At most this many events (default 1,000, at most 10,000).</param>
+    [WolverineGet("/api/streams/{streamId}/events")]
+    [Authorize(Roles = Roles.Auditor)]
+    public static async Task<IResult> Get(
+        string streamId, string? fromVersion, string? limit, HttpContext http, EventHistory history, IQuerySession session, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var from = Whole(fromVersion, "fromVersion", 1, long.MaxValue, 1, errors);
+        var count = (int)Whole(limit, "limit", 1, MaxLimit, DefaultLimit, errors);
+        if (errors.Count > 0)
+        {
+            return Results.Problem(Problems.Invalid(errors));
+        }
+
+        var (exists, contractId) = await history.ContractOfAsync(streamId, ct);
+        var unknown = Problems.NotFound($"There is no stream '{streamId}'.");
+        if (!exists)
+        {
+            return Results.Problem(unknown);
+        }
+
+        if (Caller.From(http.User).Municipality is not null)
+        {
+            var contract = contractId is null ? null : await session.LoadAsync<Contract>(StreamKeys.Contract(contractId), ct);
+            if (contract is null || !contract.IsReachableBy(Caller.From(http.User)))
+            {
+                return Results.Problem(unknown);
+            }
+        }
+
+        return Results.Stream(async body =>
+        {
+            await using var json = new Utf8JsonWriter(body);
+            json.WriteStartObject();
+            json.WriteString("streamId", streamId);
+            json.WriteStartArray("events");
+            var next = await history.WriteStreamAsync(json, streamId, from, count, ct);
+            json.WriteEndArray();
+            if (next is { } version)
+            {
+                json.WriteNumber("nextFromVersion", version);
+            }
+            else
+            {
+                json.WriteNull("nextFromVersion");
+            }
+
+            json.WriteEndObject();
+        }, "application/json");
+    }
+
+    /// <summary>A whole number query parameter within bounds, its default when absent; a rule in <paramref name="errors"/> otherwise.</summary>
+    internal static long Whole(string? text, string name, long min, long max, long fallback, Dictionary<string, string[]> errors)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        errors[name] = [string.Create(CultureInfo.InvariantCulture, $"'{name}' must be a whole number from {min} to {max}.")];
+        return fallback;
+    }
+}
