@@ -47,6 +47,11 @@ builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.ChainVerifier>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.EventHistory>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.AuditExport>();
+builder.Services.AddSingleton<Cooperation.Api.Audit.ChainDigests>();
+if (builder.Configuration.GetValue("Cooperation:DailyDigest", true))
+{
+    builder.Services.AddHostedService<Cooperation.Api.Audit.DailyDigest>();
+}
 builder.Services.AddHostedService<AuditChainSetup>();
 builder.Services.AddSingleton(sp => new ReportReads(
     sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IDocumentStore>(),
@@ -98,6 +103,7 @@ builder.Services.AddMarten(opts =>
     opts.AddAppointments();
     opts.AddReports();
     opts.AddBilling();
+    opts.Events.AddEventType<Cooperation.Api.Audit.ChainDigestRecorded>();
 })
 .UseNpgsqlDataSource()
 .UseLightweightSessions()

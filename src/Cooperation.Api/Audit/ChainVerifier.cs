@@ -14,6 +14,9 @@ public sealed record BrokenLink(string StreamId, long Version, long? Sequence, s
 
 public sealed record VerifyReport(long EventsChecked, long StreamsChecked, IReadOnlyList<BrokenLink> BrokenLinks, double Seconds)
 {
+    /// <summary>The daily digests recomputed from the chains and compared with the ones recorded.</summary>
+    public int DigestsChecked { get; init; }
+
     public bool Intact => BrokenLinks.Count == 0;
 }
 
@@ -22,7 +25,7 @@ public sealed record VerifyReport(long EventsChecked, long StreamsChecked, IRead
 /// canonical text (the same expression the trigger hashes), SHA-256 and the chaining are done again in .NET, and
 /// compared with the stored links (ADR 21). Reads the events and links in one ordered pass, so memory stays flat.
 /// </summary>
-public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore store)
+public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore store, ChainDigests digests)
 {
     private readonly string _schema = store.Options.Events.DatabaseSchemaName;
 
@@ -79,8 +82,25 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
         }
 
         stream.Finish(broken);
-        var report = new VerifyReport(events, streams, broken, Math.Round(clock.Elapsed.TotalSeconds, 2));
-        progress?.Invoke($"Checked {events:N0} events in {streams:N0} streams in {report.Seconds:F1} s: " +
+        await reader.DisposeAsync();
+        await transaction.CommitAsync(ct);
+        var digestsChecked = 0;
+        if (streamId is null)
+        {
+            foreach (var recorded in await digests.AllRecordedAsync(ct))
+            {
+                progress?.Invoke($"  digest of {recorded.Day:yyyy-MM-dd}");
+                digestsChecked++;
+                if ((await digests.ComputeAsync(recorded.UpToSequence, ct)).Digest != recorded.Digest)
+                {
+                    broken.Add(new BrokenLink(ChainDigests.StreamOf(recorded.Day), 1, recorded.UpToSequence,
+                        $"the chains' heads up to sequence {recorded.UpToSequence} no longer give the digest recorded for {recorded.Day:yyyy-MM-dd}: streams were rewritten, added or removed since"));
+                }
+            }
+        }
+
+        var report = new VerifyReport(events, streams, broken, Math.Round(clock.Elapsed.TotalSeconds, 2)) { DigestsChecked = digestsChecked };
+        progress?.Invoke($"Checked {events:N0} events in {streams:N0} streams and {digestsChecked} daily digest(s) in {report.Seconds:F1} s: " +
             (report.Intact ? "every chain is intact." : $"{broken.Count} stream(s) with a broken link."));
         return report;
     }
@@ -171,22 +191,44 @@ public static class VerifyEndpoint
         }
 
         var report = await verifier.VerifyAsync(null, ct, streamId);
-        return Results.Json(new { report.EventsChecked, report.StreamsChecked, report.BrokenLinks, report.Seconds }, ApiJson.Options);
+        return Results.Json(new { report.EventsChecked, report.StreamsChecked, report.DigestsChecked, report.BrokenLinks, report.Seconds }, ApiJson.Options);
     }
 }
 
-[Description("Recompute every event's hash chain and report the first broken link of each stream", Name = "audit-verify")]
-public sealed class AuditVerifyCommand : JasperFxAsyncCommand<NetCoreInput>
+public sealed class AuditVerifyInput : NetCoreInput
 {
-    public override async Task<bool> Execute(NetCoreInput input)
+    [Description("A digest kept elsewhere, as printed by audit-digest: '<up-to sequence>:<SHA-256>'")]
+    public string KeptFlag { get; set; } = string.Empty;
+}
+
+[Description("Recompute every event's hash chain and the daily digests, and report the first broken link of each stream", Name = "audit-verify")]
+public sealed class AuditVerifyCommand : JasperFxAsyncCommand<AuditVerifyInput>
+{
+    public override async Task<bool> Execute(AuditVerifyInput input)
     {
         using var host = input.BuildHost();
+        var kept = input.KeptFlag.Split(':');
+        if (input.KeptFlag.Length > 0 && (kept.Length != 2 || !long.TryParse(kept[0], System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            Console.Error.WriteLine("--kept must be '<up-to sequence>:<SHA-256>', as audit-digest prints them.");
+            return false;
+        }
+
         var report = await host.Services.GetRequiredService<ChainVerifier>().VerifyAsync(Console.WriteLine, CancellationToken.None);
+        var keptHolds = true;
+        if (input.KeptFlag.Length > 0)
+        {
+            var (_, digest) = await host.Services.GetRequiredService<ChainDigests>().ComputeAsync(long.Parse(kept[0], System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+            keptHolds = string.Equals(digest, kept[1], StringComparison.OrdinalIgnoreCase);
+            Console.WriteLine(keptHolds
+                ? $"The digest kept for sequence {kept[0]} holds."
+                : $"The digest kept for sequence {kept[0]} does NOT hold: the chains' heads now give {digest}.");
+        }
         foreach (var link in report.BrokenLinks)
         {
             Console.WriteLine($"  {link.StreamId} version {link.Version} (sequence {link.Sequence?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}): {link.Problem}");
         }
 
-        return report.Intact;
+        return report.Intact && keptHolds;
     }
 }

@@ -166,7 +166,7 @@ public sealed class ChainTests(AppFixture fixture) : BillingTest(fixture)
     }
 
     [Fact]
-    public async Task The_demo_store_verifies_intact_with_the_command()
+    public async Task The_demo_store_verifies_intact_and_a_whole_stream_removed_shows_against_the_daily_digest()
     {
         var schema = "chain_" + Guid.NewGuid().ToString("N")[..10];
         var environment = new Dictionary<string, string>
@@ -178,11 +178,38 @@ public sealed class ChainTests(AppFixture fixture) : BillingTest(fixture)
         try
         {
             await AppProcess.RunAsync(environment, null, "demo", "--seed-only");
+            var today = Api.Infrastructure.Berlin.Today(TimeProvider.System).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            var printed = await AppProcess.RunAsync(environment, null, "audit-digest", "--day", today);
+            var digest = System.Text.RegularExpressions.Regex.Match(printed, "SHA-256 +([0-9a-f]{64})").Groups[1].Value;
+            var upTo = System.Text.RegularExpressions.Regex.Match(printed, @"events up to sequence (\d+)").Groups[1].Value;
+            Assert.Equal(64, digest.Length);
+            Assert.Contains($"SHA-256               {digest}", await AppProcess.RunAsync(environment, null, "audit-digest", "--day", today)); // recorded once
 
-            var output = await AppProcess.RunAsync(environment, null, "audit-verify");
+            var intact = await AppProcess.RunAsync(environment, null, "audit-verify", "--kept", $"{upTo}:{digest}");
 
-            Assert.Contains("every chain is intact", output);
-            Assert.Matches(@"Checked [\d,]+ events in [\d,]+ streams", output);
+            Assert.Contains("1 daily digest(s)", intact);
+            Assert.Contains("every chain is intact", intact);
+            Assert.Contains("holds", intact);
+
+            // A whole invoice stream removed, links and all: every remaining chain is intact, the digest is not.
+            await using (var connection = new NpgsqlConnection(Fixture.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var remove = new NpgsqlCommand($"""
+                    with gone as (select id from {schema}.mt_streams where id like 'invoice:%' order by id limit 1)
+                    , links as (delete from {schema}.co_event_chain where stream_id in (select id from gone))
+                    , events as (delete from {schema}.mt_events where stream_id in (select id from gone))
+                    delete from {schema}.mt_streams where id in (select id from gone)
+                    """, connection);
+                await remove.ExecuteNonQueryAsync();
+            }
+
+            var (exitCode, output) = await AppProcess.RunForExitCodeAsync(environment, null, "audit-verify", "--kept", $"{upTo}:{digest}");
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains($"digest:{today}", output);
+            Assert.Contains("no longer give the digest recorded", output);
+            Assert.Contains("does NOT hold", output);
         }
         finally
         {

@@ -8,6 +8,15 @@ public static class AppProcess
     /// <summary>Runs <c>dotnet Cooperation.Api.dll …</c>, fails the test unless it exits 0, and returns what it printed.</summary>
     public static async Task<string> RunAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments)
     {
+        var (exitCode, output) = await RunForExitCodeAsync(environment, workingDirectory, arguments);
+        Assert.True(exitCode == 0, $"'{string.Join(' ', arguments)}' failed: {output}");
+        return output;
+    }
+
+    /// <summary>Runs the command and returns its exit code with what it printed (standard output, then standard error).</summary>
+    public static async Task<(int ExitCode, string Output)> RunForExitCodeAsync(
+        IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -29,7 +38,6 @@ public static class AppProcess
         var output = process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"'{string.Join(' ', arguments)}' failed: {await output}{error}");
-        return await output;
+        return (process.ExitCode, await output + error);
     }
 }
