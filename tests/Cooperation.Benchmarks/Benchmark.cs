@@ -109,6 +109,14 @@ public static class Benchmark
             ok &= reports.Ok;
         }
 
+        if (options.RunsAudit)
+        {
+            Console.WriteLine($"Phase: audit chain, live c=8 and imports with and without the chain, then verify and export");
+            var audit = await AuditBenchmark.RunAsync(service, http, connectionString, schema, options);
+            table.AddAudit(audit);
+            ok &= audit.Ok;
+        }
+
         table.AddMemory(service.Memory());
         Console.WriteLine();
         table.Print();

@@ -3,14 +3,14 @@ using System.Globalization;
 namespace Cooperation.Benchmarks;
 
 /// <summary>
-/// The command line: <c>[--lines N] [--seconds S] [--calls N] [--sizes M,…] [--seed N] [--only import|live|reports] [--keep]</c>.
+/// The command line: <c>[--lines N] [--seconds S] [--calls N] [--sizes M,…] [--seed N] [--only import|live|reports|audit] [--keep]</c>.
 /// <c>Sizes</c> are counts of events in the store (given in millions).
 /// </summary>
 public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool Keep, int Calls, IReadOnlyList<long> Sizes, int Seed)
 {
     public const string Usage =
         "dotnet run -c Release --project tests/Cooperation.Benchmarks -- [--lines 100000] [--seconds 15] [--calls 250000] " +
-        "[--sizes 0.3,1.2,4.8] [--seed 2022] [--only import|live|reports] [--keep]";
+        "[--sizes 0.3,1.2,4.8] [--seed 2022] [--only import|live|reports|audit] [--keep]";
 
     /// <summary>The live phase's levels of concurrency: one client, a few, and more clients than the machine has cores by far.</summary>
     public static IReadOnlyList<int> Concurrencies { get; } = [1, 8, 32];
@@ -20,6 +20,8 @@ public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool
     public bool RunsLive => Only is null or "live";
 
     public bool RunsReports => Only is null or "reports";
+
+    public bool RunsAudit => Only is null or "audit";
 
     /// <summary>Not measured: the first requests of a level open connections and fill the pools.</summary>
     public TimeSpan WarmUp => TimeSpan.FromSeconds(Math.Min(3, Seconds / 3.0));
@@ -45,7 +47,7 @@ public sealed record BenchmarkOptions(int Lines, int Seconds, string? Only, bool
                 "--seed" => options with { Seed = Positive() },
                 "--only" => options with
                 {
-                    Only = Value() is "import" or "live" or "reports" ? args[i] : throw new ArgumentException("--only takes 'import', 'live' or 'reports'."),
+                    Only = Value() is "import" or "live" or "reports" or "audit" ? args[i] : throw new ArgumentException("--only takes 'import', 'live', 'reports' or 'audit'."),
                 },
                 "--keep" => options with { Keep = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),

@@ -10,6 +10,7 @@ public sealed class ResultTable
     private const double LiveGoal = 0.5;
     private const double LiveP99GoalMs = 50;
     private const double MemoryGoalMb = 500;
+    private const double AuditSlowdownGoal = 0.10;
     private static readonly string[] Header = ["measure", "service", "baseline", "ratio", "goal"];
     private readonly List<string[]> rows = [];
 
@@ -132,6 +133,38 @@ public sealed class ResultTable
 
     /// <summary>Two decimals, or two significant digits for a ratio below 0.1 (a report is far slower than a contract).</summary>
     private static string Ratio(double ratio) => ratio.ToString(ratio >= 0.1 ? "F2" : "G2", System.Globalization.CultureInfo.InvariantCulture);
+
+    public void AddAudit(AuditBenchmark.Figures audit)
+    {
+        rows.Add([
+            "live c=8 with the audit chain, req/s (p99 ms)",
+            $"{audit.LiveWith:N0} ({audit.P99With:F1})",
+            $"without it {audit.LiveWithout:N0} ({audit.P99Without:F1})",
+            $"{audit.LiveWith / audit.LiveWithout:F2}",
+            Goal($"slower by ≤ {AuditSlowdownGoal:P0}", audit.LiveSlowdown <= AuditSlowdownGoal),
+        ]);
+        rows.Add([
+            "bulk import with the audit chain, events/s",
+            $"{audit.ImportWith:N0}",
+            $"without it {audit.ImportWithout:N0}",
+            $"{audit.ImportWith / audit.ImportWithout:F2}",
+            string.Empty,
+        ]);
+        rows.Add([
+            "audit verify, events/s",
+            $"{audit.Events / audit.VerifySeconds:N0} ({audit.Events:N0} events, {audit.VerifySeconds:F1} s, {(audit.Intact ? "intact" : "NOT intact")})",
+            $"COPY out {audit.Events / audit.ReadSeconds:N0} ({audit.ReadSeconds:F1} s)",
+            $"{audit.ReadSeconds / audit.VerifySeconds:F2}",
+            string.Empty,
+        ]);
+        rows.Add([
+            "audit export (NDJSON), events/s",
+            $"{audit.Events / audit.ExportSeconds:N0} ({audit.ExportBytes / 1e6:N0} MB, {audit.ExportSeconds:F1} s)",
+            $"COPY out {audit.Events / audit.ReadSeconds:N0}",
+            $"{audit.ReadSeconds / audit.ExportSeconds:F2}",
+            string.Empty,
+        ]);
+    }
 
     public void AddMemory(MemoryFigures memory) => rows.Add([
         "peak working set, MB",

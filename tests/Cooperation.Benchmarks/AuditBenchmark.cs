@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Tests.Fixtures;
+using Npgsql;
+
+namespace Cooperation.Benchmarks;
+
+/// <summary>
+/// What the audit chain (ADR 21) costs and what its readers take: live ingestion and the bulk import with the chain's
+/// trigger and, in the same run, without it (rounds alternating, so drift hits both alike); then <c>verify</c> and the
+/// NDJSON export over everything stored, beside a plain read of the same events (<c>COPY … TO STDOUT</c>).
+/// </summary>
+public static class AuditBenchmark
+{
+    public sealed record Figures(
+        double LiveWith, double LiveWithout, double P99With, double P99Without,
+        double ImportWith, double ImportWithout,
+        long Events, double VerifySeconds, double ExportSeconds, long ExportBytes, double ReadSeconds, bool Intact, bool Ok)
+    {
+        public double LiveSlowdown => 1 - (LiveWith / LiveWithout);
+
+        public double ImportSlowdown => 1 - (ImportWith / ImportWithout);
+    }
+
+    private const int Concurrency = 8;
+    private const int Rounds = 2;
+
+    public static async Task<Figures> RunAsync(ServiceProcess service, HttpClient http, string connectionString, string schema, BenchmarkOptions options)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var imports = Math.Max(1_000, options.Lines / 4);
+        double importWith = 0, importWithout = 0;
+        double liveWith = 0, liveWithout = 0, p99With = 0, p99Without = 0;
+        var ok = true;
+        long calls = 0;
+        for (var round = 1; round <= Rounds; round++)
+        {
+            foreach (var chained in new[] { true, false })
+            {
+                await SetChainAsync(dataSource, schema, chained);
+                var label = $"round {round}, {(chained ? "with" : "without")} the chain";
+
+                // A contract of its own per import, so that every import writes only new calls.
+                var contract = $"bench-audit-{round}-{(chained ? "with" : "without")}";
+                await Benchmark.SignAsync(http, ContractRequests.Sign(contract));
+                var pass = await ImportBenchmark.ImportAsync(http, CallRecords.Generate(contract, imports), null);
+                var events = (double)pass.Result.Accepted * 3;
+                Console.WriteLine($"  {label}: import of {imports:N0} lines in {pass.Elapsed.TotalSeconds:F2} s, {events / pass.Elapsed.TotalSeconds:N0} events/s");
+                ok &= pass.Result.Accepted == imports;
+
+                var live = await LoadRun.RunAsync($"{label}, live c={Concurrency}", Concurrency, options.WarmUp, options.Duration,
+                    _ => new LiveBenchmark.VirtualClient(http, contract, $"audit-{round}-{chained}", () => Interlocked.Increment(ref calls)).NextAsync);
+                LiveBenchmark.Report($"  {label}, live c={Concurrency}", "requests", live, null);
+                ok &= live.Failed == 0;
+                if (chained)
+                {
+                    importWith += events / pass.Elapsed.TotalSeconds / Rounds;
+                    liveWith += live.PerSecond / Rounds;
+                    p99With = Math.Max(p99With, live.P99);
+                }
+                else
+                {
+                    importWithout += events / pass.Elapsed.TotalSeconds / Rounds;
+                    liveWithout += live.PerSecond / Rounds;
+                    p99Without = Math.Max(p99Without, live.P99);
+                }
+            }
+        }
+
+        await SetChainAsync(dataSource, schema, true);
+        // The events written while the trigger was away have no links: link them now, as an operator could not,
+        // so that verify reads an intact store of the same size.
+        await LinkUnchainedAsync(dataSource, schema);
+
+        var totalEvents = await ImportBenchmark.ScalarAsync(connectionString, $"select count(*) from {schema}.mt_events");
+        service.ResetPhaseMemory();
+        using var auditor = new HttpRequestMessage(HttpMethod.Get, "/api/audit/verify");
+        auditor.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.For(Roles.Auditor, null, "bench-auditor"));
+        var watch = Stopwatch.StartNew();
+        using var verified = await http.SendAsync(auditor);
+        var verifyBody = await verified.Content.ReadAsStringAsync();
+        var verifySeconds = watch.Elapsed.TotalSeconds;
+        var intact = verified.IsSuccessStatusCode && verifyBody.Contains("\"brokenLinks\":[]", StringComparison.Ordinal);
+        Console.WriteLine($"  verify: {totalEvents:N0} events in {verifySeconds:F2} s ({(int)verified.StatusCode}, {(intact ? "intact" : "NOT intact: " + verifyBody[..Math.Min(400, verifyBody.Length)])})");
+
+        using var export = new HttpRequestMessage(HttpMethod.Get,
+            $"/api/audit/events?from={Uri.EscapeDataString("2000-01-01T00:00:00Z")}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMinutes(1).ToString("O"))}");
+        export.Headers.Authorization = auditor.Headers.Authorization;
+        watch.Restart();
+        using var exported = await http.SendAsync(export, HttpCompletionOption.ResponseHeadersRead);
+        long bytes = 0, lines = 0;
+        await using (var body = await exported.Content.ReadAsStreamAsync())
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await body.ReadAsync(buffer)) > 0)
+            {
+                bytes += read;
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            }
+        }
+
+        var exportSeconds = watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"  export: {lines:N0} events, {bytes / 1e6:N0} MB in {exportSeconds:F2} s; service memory in the phase {service.PhaseMemory()}");
+        ok &= lines == totalEvents;
+
+        var readSeconds = await ReadAllAsync(dataSource, schema);
+        Console.WriteLine($"  baseline: COPY of every event's row to the client in {readSeconds:F2} s");
+        return new Figures(liveWith, liveWithout, p99With, p99Without, importWith, importWithout,
+            totalEvents, verifySeconds, exportSeconds, bytes, readSeconds, intact, ok && intact);
+    }
+
+    private static async Task SetChainAsync(NpgsqlDataSource dataSource, string schema, bool on)
+    {
+        await using var command = dataSource.CreateCommand(on
+            ? AuditChain.SchemaSql(schema)
+            : $"drop trigger if exists co_chain_events on {schema}.mt_events");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task LinkUnchainedAsync(NpgsqlDataSource dataSource, string schema)
+    {
+        // A statement over exactly the unlinked events, run as the service's trigger would: the same SQL, in order.
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand($"""
+            set {AuditChain.Setting} = 'on';
+            create temporary table unlinked on commit drop as
+              select e.* from {schema}.mt_events e
+              where not exists (select 1 from {schema}.{AuditChain.Table} l where l.seq_id = e.seq_id);
+            """, connection);
+        await using var transaction = await connection.BeginTransactionAsync();
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync();
+        // Deleting and inserting them again fires the trigger over them in one statement.
+        await using var again = new NpgsqlCommand($"""
+            delete from {schema}.mt_events e using unlinked u where e.seq_id = u.seq_id;
+            insert into {schema}.mt_events select * from unlinked order by seq_id;
+            """, connection, transaction);
+        await again.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
+    }
+
+    private static async Task<double> ReadAllAsync(NpgsqlDataSource dataSource, string schema)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var watch = Stopwatch.StartNew();
+        using var reader = await connection.BeginTextExportAsync(
+            $"copy (select seq_id, stream_id, version, type, data, timestamp, user_name, correlation_id from {schema}.mt_events order by seq_id) to stdout");
+        var buffer = new char[1 << 16];
+        while (await reader.ReadAsync(buffer, 0, buffer.Length) > 0)
+        {
+        }
+
+        return watch.Elapsed.TotalSeconds;
+    }
+}
