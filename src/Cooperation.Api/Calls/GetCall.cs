@@ -9,14 +9,28 @@ namespace Cooperation.Api.Calls;
 
 public static class GetCallEndpoint
 {
+    /// <summary>The call now (corrections applied), or as it was at a version or at an instant (only events recorded by then).</summary>
     [WolverineGet("/api/calls/{callId}")]
     [Authorize(Roles = Roles.Any)]
-    public static async Task<IResult> Get(string callId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string callId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
-        var call = CallIds.IsValid(callId) ? await session.Events.AggregateStreamAsync<Call>(StreamKeys.Call(callId), token: ct) : null;
+        var malformed = TimeTravel.Parse(asOf, version, out var travel);
+        if (!malformed.IsNone())
+        {
+            return Results.Problem(malformed);
+        }
+
+        var call = CallIds.IsValid(callId)
+            ? await session.Events.AggregateStreamAsync<Call>(StreamKeys.Call(callId), version: travel.Version ?? 0, timestamp: travel.AsOf, token: ct)
+            : null;
         var contract = call is null ? null : await session.LoadAsync<Contract>(StreamKeys.Contract(call.ContractId), ct);
-        return contract is not null && contract.IsReachableBy(Caller.From(user))
+
+        // Marten finds nothing at a version past the end: like an unknown call, that is a 404.
+        return contract is not null && contract.IsReachableBy(Caller.From(user)) && (travel.Version is null || call!.Version == travel.Version)
             ? CallAccess.Ok(call!)
-            : Results.Problem(Problems.NotFound($"There is no call '{callId}'."));
+            : Results.Problem(Problems.NotFound(travel.IsNow
+                ? $"There is no call '{callId}'."
+                : travel.AsOf is { } at ? $"There was no call '{callId}' at {at:O}."
+                : $"Call '{callId}' has no version {travel.Version}."));
     }
 }

@@ -12,15 +12,31 @@ public static class GetReferralEndpoint
 {
     public const int MaxLimit = 1000;
 
+    /// <summary>The referral now, or as it was at a version or at an instant (only events recorded by then).</summary>
     [WolverineGet("/api/referrals/{referralId}")]
     [Authorize(Roles = Roles.Any)]
-    public static async Task<IResult> Get(string referralId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(
+        string referralId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
-        var referral = ReferralAccess.IsValidId(referralId) ? await session.LoadAsync<Referral>(StreamKeys.Referral(referralId), ct) : null;
+        var malformed = TimeTravel.Parse(asOf, version, out var travel);
+        if (!malformed.IsNone())
+        {
+            return Results.Problem(malformed);
+        }
+
+        var key = StreamKeys.Referral(referralId);
+        var referral = !ReferralAccess.IsValidId(referralId) ? null
+            : travel.IsNow ? await session.LoadAsync<Referral>(key, ct)
+            : await session.Events.AggregateStreamAsync<Referral>(key, version: travel.Version ?? 0, timestamp: travel.AsOf, token: ct);
         var contract = referral is null ? null : await session.LoadAsync<Contract>(StreamKeys.Contract(referral.ContractId), ct);
-        return contract is not null && contract.IsReachableBy(Caller.From(user))
+
+        // Marten finds nothing at a version past the end: like an unknown referral, that is a 404.
+        return contract is not null && contract.IsReachableBy(Caller.From(user)) && (travel.Version is null || referral!.Version == travel.Version)
             ? ReferralAccess.Ok(referral!)
-            : Results.Problem(Problems.NotFound($"There is no referral '{referralId}'."));
+            : Results.Problem(Problems.NotFound(travel.IsNow
+                ? $"There is no referral '{referralId}'."
+                : travel.AsOf is { } at ? $"There was no referral '{referralId}' at {at:O}."
+                : $"Referral '{referralId}' has no version {travel.Version}."));
     }
 
     /// <summary>

@@ -37,9 +37,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var asOf = httpContext.Request.Query["asOf"];
+            var version = httpContext.Request.Query["version"];
             
             // The actual HTTP request handler execution
-            var result = await Cooperation.Api.Referrals.GetReferralEndpoint.Get(referralId, httpContext.User, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Cooperation.Api.Referrals.GetReferralEndpoint.Get(referralId, asOf, version, httpContext.User, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
