@@ -52,6 +52,11 @@ if (builder.Configuration.GetValue("Cooperation:DailyDigest", true))
 {
     builder.Services.AddHostedService<Cooperation.Api.Audit.DailyDigest>();
 }
+
+if (builder.Configuration.GetValue("Cooperation:DailyRetention", true))
+{
+    builder.Services.AddHostedService<DailyRetention>();
+}
 builder.Services.AddHostedService<AuditChainSetup>();
 builder.Services.AddSingleton(sp => new ReportReads(
     sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IDocumentStore>(),

@@ -362,6 +362,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[LocalDatabase.EnvironmentVariable] = ConnectionString;
             start.Environment["Cooperation__Schema"] = Schema;
             start.Environment["Cooperation__CallerHashKey"] = CallerHashKey;
+            // The generated calls lie years back: the daily retention would mask them while they are measured.
+            start.Environment["Cooperation__DailyRetention"] = "false";
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}";
             start.Environment["Logging__LogLevel__Default"] = "Warning";

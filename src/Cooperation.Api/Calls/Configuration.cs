@@ -13,9 +13,15 @@ public static class CallsConfiguration
         services.AddSingleton<CallImport>();
         services.AddSingleton<CallWrites>();
         services.AddHostedService<CallerKeyCheck>();
+        services.AddSingleton<CallerErasure>();
         return services;
     }
 
     /// <summary>Calls are aggregated live from their few events; no snapshot is written per call.</summary>
-    public static void AddCalls(this StoreOptions options) => options.AddStream<Call>(ProjectionLifecycle.Live);
+    public static void AddCalls(this StoreOptions options)
+    {
+        options.AddStream<Call>(ProjectionLifecycle.Live);
+        CallerErasure.AddMaskingRules(options);
+        options.Events.AddEventType<CallerDataErased>();
+    }
 }

@@ -36,6 +36,9 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         Environment.SetEnvironmentVariable(LocalDatabase.EnvironmentVariable, connectionString);
         Environment.SetEnvironmentVariable("ASPNETCORE_ENVIRONMENT",
             Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Development");
+        // The demo's calls lie years back: the daily retention would mask all their callers and topics at start.
+        Environment.SetEnvironmentVariable("Cooperation__DailyRetention",
+            Environment.GetEnvironmentVariable("Cooperation__DailyRetention") ?? "false");
         await MintTokensAsync();
     }
 

@@ -103,6 +103,8 @@ public static class AuditChain
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(SchemaSql(store.Options.Events.DatabaseSchemaName), connection);
         await command.ExecuteNonQueryAsync(ct);
+        // The index of calls holding personal data is kept by a trigger of the same kind (ADR 22).
+        await Calls.CallerErasure.EnsureAsync(connection, store.Options.Events.DatabaseSchemaName, ct);
     }
 
     /// <summary>The service's connection strings carry the setting the trigger looks for (unless already given).</summary>
