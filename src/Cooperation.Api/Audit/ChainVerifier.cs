@@ -207,6 +207,7 @@ public sealed class AuditVerifyCommand : JasperFxAsyncCommand<AuditVerifyInput>
     public override async Task<bool> Execute(AuditVerifyInput input)
     {
         using var host = input.BuildHost();
+        await AuditChain.EnsureAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
         var kept = input.KeptFlag.Split(':');
         if (input.KeptFlag.Length > 0 && (kept.Length != 2 || !long.TryParse(kept[0], System.Globalization.CultureInfo.InvariantCulture, out _)))
         {

@@ -147,9 +147,11 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
     private async Task<Masked> MaskAsync(IReadOnlyList<string> calls, Action<string>? progress, CancellationToken ct)
     {
         long events = 0;
+        var done = 0;
         var watch = Stopwatch.StartNew();
         foreach (var chunk in calls.Chunk(500))
         {
+            done += chunk.Length;
             var keys = chunk.Select(StreamKeys.Call).ToArray();
             events += await CountPersonalEventsAsync(keys, ct);
             await store.Advanced.ApplyEventDataMasking(masking =>
@@ -163,7 +165,7 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
             await using var forget = new NpgsqlCommand($"delete from {_schema}.{Table} where call_id = any(@calls)", connection);
             forget.Parameters.AddWithValue("calls", chunk);
             await forget.ExecuteNonQueryAsync(ct);
-            progress?.Invoke($"  masked {events:N0} events of {Math.Min(calls.Count, chunk.Length):N0} more calls, {watch.Elapsed.TotalSeconds:F1} s");
+            progress?.Invoke($"  {done:N0} of {calls.Count:N0} calls masked ({events:N0} events), {watch.Elapsed.TotalSeconds:F1} s");
         }
 
         return new Masked(calls.Count, events);
@@ -232,6 +234,8 @@ public sealed class MaskExpiredCommand : JasperFxAsyncCommand<MaskExpiredInput>
     public override async Task<bool> Execute(MaskExpiredInput input)
     {
         using var host = input.BuildHost();
+        // The index is the service's, made when it starts: a command may run on a database it has not started on yet.
+        await AuditChain.EnsureAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
         var days = input.DaysFlag > 0 ? input.DaysFlag : host.Services.GetRequiredService<IConfiguration>().GetValue("Cooperation:RetentionDays", 90);
         var masked = await host.Services.GetRequiredService<CallerErasure>().MaskExpiredAsync(TimeSpan.FromDays(days), Console.WriteLine, CancellationToken.None);
         Console.WriteLine($"Masked {masked.EventsMasked:N0} events of {masked.CallsMasked:N0} calls.");
