@@ -27,7 +27,7 @@ public static class Tokens
     public static string For(string role, string? municipality = null, string subject = "test-user") =>
         For([role], municipality, subject);
 
-    public static string For(string[] roles, string? municipality = null, string subject = "test-user", byte[]? key = null)
+    public static string For(string[] roles, string? municipality = null, string subject = "test-user", byte[]? key = null, DateTime? expires = null)
     {
         var claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = roles };
         if (municipality is not null)
@@ -40,7 +40,9 @@ public static class Tokens
             Issuer = Issuer,
             Audience = Audience,
             Claims = claims,
-            Expires = DateTime.UtcNow.AddHours(1),
+            Expires = expires ?? DateTime.UtcNow.AddHours(1),
+            NotBefore = expires is { } end && end < DateTime.UtcNow ? end.AddHours(-1) : null,
+            IssuedAt = expires is { } ended && ended < DateTime.UtcNow ? ended.AddHours(-1) : null,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Key), SecurityAlgorithms.HmacSha256),
         });
     }
