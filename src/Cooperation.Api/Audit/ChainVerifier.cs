@@ -42,7 +42,7 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
         // event without its link, shows as a row with one side empty.
         await using var command = new NpgsqlCommand($"""
             select j.stream_id, j.version, e.seq_id, l.seq_id, e.type, {AuditChain.MicrosSql("e")},
-                   {AuditChain.DataSql("e")}, l.hash, s.version
+                   {AuditChain.DataSql("e")}, l.hash, s.version, e.is_archived, e.user_name, e.correlation_id
             from {Only("mt_events", streamId)} e
             full join {Only(AuditChain.Table, streamId)} l using (stream_id, version) as j
             left join {_schema}.mt_streams s on s.id = j.stream_id
@@ -70,8 +70,11 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
                 reader.GetInt64(1),
                 reader.IsDBNull(2) ? null : reader.GetInt64(2),
                 reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                reader.IsDBNull(2) ? null : AuditChain.Canonical(reader.GetString(4), reader.GetInt64(1), reader.GetInt64(5), reader.GetString(6)),
+                reader.IsDBNull(2) ? null : AuditChain.Canonical(
+                    id, reader.GetString(4), reader.GetInt64(1), reader.GetInt64(5),
+                    reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11), reader.GetString(6)),
                 reader.IsDBNull(7) ? null : (byte[])reader[7],
+                !reader.IsDBNull(9) && reader.GetBoolean(9),
                 broken);
 
             if (progress is not null && Stopwatch.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(2))
@@ -126,7 +129,7 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
 
         public string? Id => id;
 
-        public void Check(long version, long? sequence, long? linkSequence, string? canonical, byte[]? hash, List<BrokenLink> broken)
+        public void Check(long version, long? sequence, long? linkSequence, string? canonical, byte[]? hash, bool archived, List<BrokenLink> broken)
         {
             if (_broken is not null)
             {
@@ -136,6 +139,7 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
             var problem =
                 sequence is null ? "the event is missing: its link is stored but the event is not (deleted?)"
                 : hash is null ? "the event has no link: it was not written by the service (inserted by hand?)"
+                : archived ? "the event is archived, which hides it from every read: the service archives nothing, so it was hidden by hand"
                 : version != _version + 1 ? $"version {version} follows version {_version}: an event is missing or the versions were changed"
                 : sequence <= _sequence ? $"the event's sequence {sequence} is not after the previous event's {_sequence}: the events were reordered"
                 : linkSequence != sequence ? $"the link was written for sequence {linkSequence}, not for this event's {sequence}: the events were reordered or replaced"

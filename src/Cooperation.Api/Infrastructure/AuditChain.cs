@@ -25,12 +25,13 @@ public static class AuditChain
     public static readonly IReadOnlyList<string> PersonalMembers = ["callerHash", "topic"];
 
     /// <summary>
-    /// What a link covers, as SQL over an <c>mt_events</c> row aliased <paramref name="e"/>: the event type, its
-    /// version, when it was recorded (microseconds since 1970, UTC) and its data without the personal members, in
-    /// PostgreSQL's canonical rendering of <c>jsonb</c> (keys ordered, one spacing), each on a line of its own.
+    /// What a link covers, as SQL over an <c>mt_events</c> row aliased <paramref name="e"/>, each on a line of its own:
+    /// the stream, the event type, its version, when it was recorded (microseconds since 1970, UTC), who recorded it
+    /// and in which request (empty when none), and its data without the personal members, in PostgreSQL's canonical
+    /// rendering of <c>jsonb</c> (keys ordered, one spacing).
     /// </summary>
     public static string CanonicalSql(string e) =>
-        $"""{e}.type || E'\n' || {e}.version::text || E'\n' || {MicrosSql(e)}::text || E'\n' || {DataSql(e)}""";
+        $"""{e}.stream_id || E'\n' || {e}.type || E'\n' || {e}.version::text || E'\n' || {MicrosSql(e)}::text || E'\n' || coalesce({e}.user_name, '') || E'\n' || coalesce({e}.correlation_id, '') || E'\n' || {DataSql(e)}""";
 
     /// <summary>An event's data without the personal members, as PostgreSQL renders <c>jsonb</c>.</summary>
     public static string DataSql(string e) => $"({e}.data - '{{" + string.Join(',', PersonalMembers) + "}'::text[])::text";
@@ -48,8 +49,8 @@ public static class AuditChain
     }
 
     /// <summary>The canonical text from its parts, as <see cref="CanonicalSql"/> writes it.</summary>
-    public static string Canonical(string type, long version, long recordedMicros, string data) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{type}\n{version}\n{recordedMicros}\n{data}");
+    public static string Canonical(string streamId, string type, long version, long recordedMicros, string? user, string? correlationId, string data) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{streamId}\n{type}\n{version}\n{recordedMicros}\n{user}\n{correlationId}\n{data}");
 
     /// <summary>The table, and the trigger that links each event inserted; idempotent.</summary>
     public static string SchemaSql(string schema)

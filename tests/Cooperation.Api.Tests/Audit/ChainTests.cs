@@ -75,6 +75,10 @@ public sealed class ChainTests(AppFixture fixture) : AuditTest(fixture)
         { "change", "update {schema}.mt_events set data = data || '{\"tampered\": true}' where stream_id = @stream and version = 1", "hash does not match" },
         // Its recorded time moved.
         { "backdate", "update {schema}.mt_events set timestamp = timestamp - interval '1 day' where stream_id = @stream and version = 2", "hash does not match" },
+        // Who recorded it, changed.
+        { "change who", "update {schema}.mt_events set user_name = 'mallory', correlation_id = 'forged' where stream_id = @stream and version = 1", "hash does not match" },
+        // An event archived, which hides it from every read of the stream.
+        { "archive", "update {schema}.mt_events set is_archived = true where stream_id = @stream and version = 2", "archived" },
         // The first event deleted, its link left.
         { "delete", "delete from {schema}.mt_events where stream_id = @stream and version = 1", "event is missing" },
         // The last event and its link deleted: only the stream's own version says it.
