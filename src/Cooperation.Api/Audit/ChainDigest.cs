@@ -28,12 +28,19 @@ public sealed class ChainDigests(NpgsqlDataSource dataSource, IDocumentStore sto
 
     public static string StreamOf(DateOnly day) => StreamPrefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>The last event recorded before the end of a Berlin day.</summary>
+    /// <summary>
+    /// The last event recorded before the end of a Berlin day, but no further than the projections' high-water mark
+    /// where the daemon keeps one: below it every sequence is committed (or given up as a gap), so a transaction still
+    /// open cannot add a link under the digest afterwards.
+    /// </summary>
     public async Task<long> LastSequenceOfAsync(DateOnly day, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select coalesce(max(seq_id), 0) from {_schema}.mt_events where timestamp < @end", connection);
+        await using var command = new NpgsqlCommand($"""
+            with day as (select coalesce(max(seq_id), 0) as last from {_schema}.mt_events where timestamp < @end)
+            select least(day.last, coalesce((select last_seq_id from {_schema}.mt_event_progression where name = 'HighWaterMark'), day.last))
+            from day
+            """, connection);
         command.Parameters.AddWithValue("end", Berlin.StartOf(day.AddDays(1)).ToUniversalTime());
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
@@ -133,12 +140,16 @@ public sealed class DailyDigest(ChainDigests digests, ILogger<DailyDigest> log) 
         {
             try
             {
-                var day = digests.DueDay();
-                if (await digests.RecordedAsync(day, stoppingToken) is null)
+                // Yesterday, and the days of the last month that no node recorded (it was down over midnight).
+                var due = digests.DueDay();
+                for (var day = due.AddDays(-30); day <= due; day = day.AddDays(1))
                 {
-                    var recorded = await digests.RecordAsync(day, stoppingToken);
-                    log.LogInformation("Audit digest of {Day}: {Digest} over {Streams} streams up to sequence {UpTo}",
-                        recorded.Day, recorded.Digest, recorded.Streams, recorded.UpToSequence);
+                    if (await digests.RecordedAsync(day, stoppingToken) is null)
+                    {
+                        var recorded = await digests.RecordAsync(day, stoppingToken);
+                        log.LogInformation("Audit digest of {Day}: {Digest} over {Streams} streams up to sequence {UpTo}",
+                            recorded.Day, recorded.Digest, recorded.Streams, recorded.UpToSequence);
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

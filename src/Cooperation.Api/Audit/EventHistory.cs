@@ -55,8 +55,16 @@ public sealed class EventHistory(NpgsqlDataSource dataSource, IDocumentStore sto
         await using var command = new NpgsqlCommand(
             $"select data ->> 'contractId' from {_schema}.mt_events where stream_id = @stream and version = 1", connection);
         command.Parameters.AddWithValue("stream", streamId);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (true, reader.IsDBNull(0) ? null : reader.GetString(0)) : (false, null);
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                return (true, reader.IsDBNull(0) ? null : reader.GetString(0));
+            }
+        }
+
+        // A stream without its first event (removed by hand) is still shown, to an auditor of no one municipality.
+        return (await ExistsAsync(streamId, ct), null);
     }
 
     private async Task<bool> ExistsAsync(string streamId, CancellationToken ct)

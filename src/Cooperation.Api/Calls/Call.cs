@@ -139,6 +139,6 @@ public sealed record CallView(
 {
     public static CallView From(Call call) => new(
         call.CallId, call.Id, call.Version, call.Status, call.ContractId, call.ServiceLine, call.OfferedAt,
-        call.CallerHash is not null, call.AnsweredAt, call.AgentId, call.AbandonedAt,
+        call.CallerHash is not null and not CallerErasure.Erased, call.AnsweredAt, call.AgentId, call.AbandonedAt,
         call.CompletedAt, call.Outcome, call.Topic, call.Department, call.ReferralId, call.AppointmentId, call.Corrections);
 }

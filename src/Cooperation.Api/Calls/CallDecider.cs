@@ -323,7 +323,7 @@ public static class CallDecider
         ("contractId", recorded.ContractId != command.ContractId, $"Call '{recorded.CallId}' was recorded on contract '{recorded.ContractId}'."),
         ("serviceLine", recorded.ServiceLine != command.ServiceLine, $"Call '{recorded.CallId}' was recorded on service line '{recorded.ServiceLine}'."),
         ("offeredAt", recorded.OfferedAt != command.OfferedAt, $"Call '{recorded.CallId}' was recorded as offered at {recorded.OfferedAt:O}."),
-        ("caller", recorded.CallerHash != callerHash, $"Call '{recorded.CallId}' was recorded with another caller."));
+        ("caller", recorded.CallerHash != callerHash && recorded.CallerHash != CallerErasure.Erased, $"Call '{recorded.CallId}' was recorded with another caller."));
 
     /// <summary>A made referral id is no difference: a retry without one repeats the completion that made it.</summary>
     private static Dictionary<string, string[]> CompletionDifferences(Call call, CompleteCall command)
@@ -332,7 +332,7 @@ public static class CallDecider
         return Differences(
             ("completedAt", call.CompletedAt != command.CompletedAt, $"{recorded} completedAt {call.CompletedAt:O}."),
             ("outcome", call.Outcome != command.Outcome, $"{recorded} the outcome '{call.Outcome?.Name()}'."),
-            ("topic", call.Topic != command.Topic, $"{recorded} another topic."),
+            ("topic", call.Topic != command.Topic && call.Topic != CallerErasure.Erased, $"{recorded} another topic."),
             ("department", call.Department != command.Department, $"{recorded} department '{call.Department}'."),
             ("referralId", command.ReferralId is not null && call.ReferralId != command.ReferralId, $"{recorded} referral '{call.ReferralId}'."),
             ("appointmentId", command.AppointmentId is not null && call.AppointmentId != command.AppointmentId, $"{recorded} appointment '{call.AppointmentId}'."));

@@ -23,6 +23,12 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
 {
     public const string Table = "co_call_personal";
 
+    /// <summary>
+    /// What a masked member holds: not personal, and not null, so that a repeat of the original request is still told
+    /// from a request with other values (a masked value matches any), and a view can say the data was erased.
+    /// </summary>
+    public const string Erased = "(erased)";
+
     /// <summary>The masked events of one pass: streams and events changed.</summary>
     public sealed record Masked(int CallsMasked, long EventsMasked);
 
@@ -40,12 +46,12 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
         create or replace function {{schema}}.co_index_personal() returns trigger language plpgsql as $f$
         begin
           if new.type = 'call_offered' then
-            if new.data ->> 'callerHash' is not null then
+            if coalesce(new.data ->> 'callerHash', '{{Erased}}') <> '{{Erased}}' then
               insert into {{schema}}.{{Table}} (call_id, caller_hash, contract_id, offered_at)
               values (substr(new.stream_id, {{StreamKeys.CallPrefix.Length + 1}}), new.data ->> 'callerHash', new.data ->> 'contractId', (new.data ->> 'offeredAt')::timestamptz)
               on conflict (call_id) do update set caller_hash = excluded.caller_hash;
             end if;
-          elsif new.data ->> 'topic' is not null then
+          elsif coalesce(new.data ->> 'topic', '{{Erased}}') <> '{{Erased}}' then
             insert into {{schema}}.{{Table}} (call_id, caller_hash, contract_id, offered_at)
             select substr(o.stream_id, {{StreamKeys.CallPrefix.Length + 1}}), null, o.data ->> 'contractId', (o.data ->> 'offeredAt')::timestamptz
             from {{schema}}.mt_events o where o.stream_id = new.stream_id and o.version = 1
@@ -56,6 +62,19 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
         $f$;
         create or replace trigger co_index_personal after insert on {{schema}}.mt_events
           for each row when (new.type in ('call_offered', 'call_completed')) execute function {{schema}}.co_index_personal();
+        -- A call whose caller was erased while it ran: its topic is masked as it is written, or nothing would find it.
+        create or replace function {{schema}}.co_mask_after_erasure() returns trigger language plpgsql as $f$
+        begin
+          if new.data ->> 'topic' is not null and exists (
+              select 1 from {{schema}}.mt_events o
+              where o.stream_id = new.stream_id and o.version = 1 and o.data ->> 'callerHash' = '{{Erased}}') then
+            new.data := jsonb_set(new.data, '{topic}', to_jsonb('{{Erased}}'::text));
+          end if;
+          return new;
+        end
+        $f$;
+        create or replace trigger co_mask_after_erasure before insert on {{schema}}.mt_events
+          for each row when (new.type = 'call_completed') execute function {{schema}}.co_mask_after_erasure();
         """;
 
     /// <summary>
@@ -72,10 +91,10 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
         {
             await using var fill = new NpgsqlCommand($"""
                 insert into {schema}.{Table} (call_id, caller_hash, contract_id, offered_at)
-                select substr(o.stream_id, {StreamKeys.CallPrefix.Length + 1}), o.data ->> 'callerHash', o.data ->> 'contractId', (o.data ->> 'offeredAt')::timestamptz
+                select substr(o.stream_id, {StreamKeys.CallPrefix.Length + 1}), nullif(o.data ->> 'callerHash', '{Erased}'), o.data ->> 'contractId', (o.data ->> 'offeredAt')::timestamptz
                 from {schema}.mt_events o
-                where o.type = 'call_offered' and (o.data ->> 'callerHash' is not null or exists (
-                  select 1 from {schema}.mt_events c where c.stream_id = o.stream_id and c.type = 'call_completed' and c.data ->> 'topic' is not null))
+                where o.type = 'call_offered' and ({Personal("o.data")} or exists (
+                  select 1 from {schema}.mt_events c where c.stream_id = o.stream_id and c.type = 'call_completed' and ({Personal("c.data")})))
                 on conflict (call_id) do nothing
                 """, connection);
             await fill.ExecuteNonQueryAsync(ct);
@@ -85,8 +104,8 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
     /// <summary>Marten's masking rules: what of each event is personal. Exact types (records), as Marten matches them.</summary>
     public static void AddMaskingRules(StoreOptions options)
     {
-        options.Events.AddMaskingRuleForProtectedInformation<CallOffered>(e => e with { CallerHash = null });
-        options.Events.AddMaskingRuleForProtectedInformation<CallCompleted>(e => e with { Topic = null });
+        options.Events.AddMaskingRuleForProtectedInformation<CallOffered>(e => e.CallerHash is null ? e : e with { CallerHash = Erased });
+        options.Events.AddMaskingRuleForProtectedInformation<CallCompleted>(e => e.Topic is null ? e : e with { Topic = Erased });
     }
 
     /// <summary>Every call of a caller (a pseudonym), of the contracts a municipality provides (all when null).</summary>
@@ -162,7 +181,11 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
                 }
             }, ct);
             await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var forget = new NpgsqlCommand($"delete from {_schema}.{Table} where call_id = any(@calls)", connection);
+            // Only calls with nothing personal left: a completion written meanwhile keeps its call's row for the next pass.
+            await using var forget = new NpgsqlCommand($"""
+                delete from {_schema}.{Table} p where p.call_id = any(@calls) and not exists (
+                  select 1 from {_schema}.mt_events e where e.stream_id = '{StreamKeys.CallPrefix}' || p.call_id and ({Personal("e.data")}))
+                """, connection);
             forget.Parameters.AddWithValue("calls", chunk);
             await forget.ExecuteNonQueryAsync(ct);
             progress?.Invoke($"  {done:N0} of {calls.Count:N0} calls masked ({events:N0} events), {watch.Elapsed.TotalSeconds:F1} s");
@@ -171,12 +194,16 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
         return new Masked(calls.Count, events);
     }
 
+    /// <summary>An event's data that still holds a personal member (SQL).</summary>
+    private static string Personal(string data) =>
+        $"coalesce({data} ->> 'callerHash', '{Erased}') <> '{Erased}' or coalesce({data} ->> 'topic', '{Erased}') <> '{Erased}'";
+
     private async Task<long> CountPersonalEventsAsync(string[] keys, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
             select count(*) from {_schema}.mt_events
-            where stream_id = any(@keys) and (data ->> 'callerHash' is not null or data ->> 'topic' is not null)
+            where stream_id = any(@keys) and ({Personal("data")})
             """, connection);
         command.Parameters.AddWithValue("keys", keys);
         return (long)(await command.ExecuteScalarAsync(ct))!;

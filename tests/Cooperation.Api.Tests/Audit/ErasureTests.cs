@@ -111,6 +111,39 @@ public sealed class ErasureTests(AppFixture fixture) : AuditTest(fixture)
     }
 
     [Fact]
+    public async Task After_an_erasure_a_repeat_is_still_a_repeat_and_a_call_completed_later_keeps_no_topic()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var acd = Tokens.For("service-centre", provider, "acd");
+        var number = $"+49 2305 {Random.Shared.Next(100_000, 999_999)}";
+        var done = await CallAsync(contract, acd, "2021-03-01T09:00:00+01:00", number, "resolved", "Gewerbeanmeldung");
+        var running = UniqueId("c");
+        var offer = new JsonObject
+        {
+            ["callId"] = running, ["contractId"] = contract, ["serviceLine"] = "buergerbuero", ["offeredAt"] = "2021-03-02T09:00:00+01:00", ["caller"] = number,
+        };
+        await Post("/api/calls", offer, acd, 201);
+        await Post($"/api/calls/{running}/answered", new JsonObject { ["answeredAt"] = "2021-03-02T09:00:20+01:00", ["agentId"] = "a-1" }, acd);
+
+        await Post("/api/erasures", new JsonObject { ["caller"] = number }, Tokens.For("contract-admin", provider));
+
+        // The telephony system's retries are answered as repeats, not as conflicts with the erased values.
+        await Post("/api/calls", offer, acd, 200);
+        await Post($"/api/calls/{done}/completed", new JsonObject
+        {
+            ["completedAt"] = "2021-03-01T09:04:00+01:00", ["outcome"] = "resolved", ["topic"] = "Gewerbeanmeldung",
+        }, acd);
+        // The call still running when its caller was erased is completed with a topic: it is masked as it is written.
+        await Post($"/api/calls/{running}/completed", new JsonObject
+        {
+            ["completedAt"] = "2021-03-02T09:04:00+01:00", ["outcome"] = "resolved", ["topic"] = "Ummeldung " + running,
+        }, acd);
+        Assert.Equal(0, await TracesAsync("Ummeldung " + running));
+        Assert.Equal(CallerErasure.Erased, (string?)(await Get($"/api/calls/{running}", Auditor))["topic"]);
+        Assert.Empty((await Get($"/api/audit/verify?streamId=call:{running}", Auditor))["brokenLinks"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Only_an_admin_of_the_provider_erases_its_calls()
     {
         var (contract, provider) = await GivenProviderContract();
