@@ -46,6 +46,21 @@ public sealed class ChainDigests(NpgsqlDataSource dataSource, IDocumentStore sto
     }
 
     /// <summary>
+    /// Whether the projections' high-water mark has passed the day's last event (or there is none): only then does the
+    /// day's digest cover the whole day. The daily job waits for it; a day's digest is recorded once.
+    /// </summary>
+    public async Task<bool> DayIsSettledAsync(DateOnly day, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand($"""
+            select coalesce((select last_seq_id from {_schema}.mt_event_progression where name = 'HighWaterMark'), 9223372036854775807)
+                >= (select coalesce(max(seq_id), 0) from {_schema}.mt_events where timestamp < @end)
+            """, connection);
+        command.Parameters.AddWithValue("end", Berlin.StartOf(day.AddDays(1)).ToUniversalTime());
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
     /// The digest over the heads of the chains up to a sequence: SHA-256 over one line per stream, in ordinal order
     /// of the stream ids, "streamId version hash". Digest streams themselves are left out, so a digest never covers
     /// itself or a later one.
@@ -146,6 +161,12 @@ public sealed class DailyDigest(ChainDigests digests, ILogger<DailyDigest> log) 
                 {
                     if (await digests.RecordedAsync(day, stoppingToken) is null)
                     {
+                        if (!await digests.DayIsSettledAsync(day, stoppingToken))
+                        {
+                            log.LogWarning("The audit digest of {Day} waits: the projections' high-water mark is behind its last event", day);
+                            break;
+                        }
+
                         var recorded = await digests.RecordAsync(day, stoppingToken);
                         log.LogInformation("Audit digest of {Day}: {Digest} over {Streams} streams up to sequence {UpTo}",
                             recorded.Day, recorded.Digest, recorded.Streams, recorded.UpToSequence);
