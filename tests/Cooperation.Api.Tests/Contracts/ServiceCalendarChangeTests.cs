@@ -294,4 +294,30 @@ public sealed class ServiceCalendarChangeTests(AppFixture fixture) : ReportTest(
               "wed": [ { "opens": "08:00", "closes": "12:00" } ], "thu": [], "fri": [], "sat": [], "sun": [] }
             """, asSigned["openingHours"]);
     }
+
+    [Fact]
+    public async Task Racing_repeats_and_conflicting_calendar_changes_store_exactly_what_was_acknowledged()
+    {
+        var id = await GivenContract();
+        var url = $"/api/contracts/{id}";
+        var before = await Fixture.EventCountAsync();
+
+        // The same closure day four times at once, then four times at once with another reason: stored once, the
+        // racing repeats 200, the other reason 409.
+        var sameDay = (await Racing($"{url}/closure-days", """{"date":"2021-03-02","reason":"Personalversammlung"}""", Admin, 4))
+            .Concat(await Racing($"{url}/closure-days", """{"date":"2021-03-02","reason":"Betriebsausflug"}""", Admin, 4)).ToList();
+        // The same hours from one day, eight times at once: stored once.
+        var hours = await Racing($"{url}/opening-hours", $$"""{"effectiveFrom":"2021-04-01","openingHours":{{SplitWeek}}}""", Admin, 8);
+
+        Assert.All(sameDay.Concat(hours), r => Assert.Contains(r.Context.Response.StatusCode, new[] { 200, 409 }));
+        Assert.All(hours, r => Assert.Equal(200, r.Context.Response.StatusCode));
+        var contract = await Get(url, Admin);
+        var reason = (string)contract["closureReasons"]![0]!["reason"]!;
+        var winners = reason == "Personalversammlung" ? sameDay.Take(4) : sameDay.Skip(4);
+        var losers = reason == "Personalversammlung" ? sameDay.Skip(4) : sameDay.Take(4);
+        Assert.All(winners, r => Assert.Equal(200, r.Context.Response.StatusCode));
+        Assert.All(losers, r => Assert.Equal(409, r.Context.Response.StatusCode));
+        Assert.Equal(2, await Fixture.EventCountAsync() - before); // one closure day, one change of hours
+        Assert.Equal(2, ((JsonArray)contract["openingHoursHistory"]!).Count);
+    }
 }
