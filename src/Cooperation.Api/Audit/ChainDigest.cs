@@ -206,7 +206,7 @@ public sealed class AuditDigestCommand : JasperFxAsyncCommand<AuditDigestInput>
             return false;
         }
 
-        await AuditChain.EnsureAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
+        await AuditChain.EnsureAsync(host.Services);
         Console.WriteLine(ChainDigests.Printable(await digests.RecordAsync(day, CancellationToken.None)));
         return true;
     }

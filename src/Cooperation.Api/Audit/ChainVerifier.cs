@@ -211,7 +211,7 @@ public sealed class AuditVerifyCommand : JasperFxAsyncCommand<AuditVerifyInput>
     public override async Task<bool> Execute(AuditVerifyInput input)
     {
         using var host = input.BuildHost();
-        await AuditChain.EnsureAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
+        await AuditChain.EnsureAsync(host.Services);
         var kept = input.KeptFlag.Split(':');
         if (input.KeptFlag.Length > 0 && (kept.Length != 2 || !long.TryParse(kept[0], System.Globalization.CultureInfo.InvariantCulture, out _)))
         {

@@ -262,7 +262,7 @@ public sealed class MaskExpiredCommand : JasperFxAsyncCommand<MaskExpiredInput>
     {
         using var host = input.BuildHost();
         // The index is the service's, made when it starts: a command may run on a database it has not started on yet.
-        await AuditChain.EnsureAsync(host.Services.GetRequiredService<IDocumentStore>(), host.Services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
+        await AuditChain.EnsureAsync(host.Services);
         var days = input.DaysFlag > 0 ? input.DaysFlag : host.Services.GetRequiredService<IConfiguration>().GetValue("Cooperation:RetentionDays", 90);
         var masked = await host.Services.GetRequiredService<CallerErasure>().MaskExpiredAsync(TimeSpan.FromDays(days), Console.WriteLine, CancellationToken.None);
         Console.WriteLine($"Masked {masked.EventsMasked:N0} events of {masked.CallsMasked:N0} calls.");

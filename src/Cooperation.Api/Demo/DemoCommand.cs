@@ -47,7 +47,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var clock = host.Services.GetRequiredService<TimeProvider>();
-        await AuditChain.EnsureAsync(store, host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), CancellationToken.None); // the seeding writes before the host starts
+        await AuditChain.EnsureAsync(host.Services); // the seeding writes before the host starts
         await DemoData.SeedAsync(store, clock, Console.WriteLine);
         await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallerPseudonym>(), Console.WriteLine);
         await DemoBilling.SeedAsync(store, host.Services.GetRequiredService<Billing.BillingLock>(), clock, Console.WriteLine);

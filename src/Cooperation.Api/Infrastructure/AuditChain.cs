@@ -108,6 +108,10 @@ public static class AuditChain
         await Calls.CallerErasure.EnsureAsync(connection, store.Options.Events.DatabaseSchemaName, ct);
     }
 
+    /// <summary>The same, for a command of the app: its host is built, not started, so no hosted service has run.</summary>
+    public static Task EnsureAsync(IServiceProvider services) =>
+        EnsureAsync(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
+
     /// <summary>The service's connection strings carry the setting the trigger looks for (unless already given).</summary>
     public static void MarkConnection(NpgsqlConnectionStringBuilder builder)
     {
