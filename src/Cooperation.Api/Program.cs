@@ -76,14 +76,33 @@ RequestValidation.UseJsonNames();
 builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(o =>
 {
-    o.SwaggerDoc("v1", new OpenApiInfo { Title = "Cooperation API", Version = "v1" });
+    o.SwaggerDoc("v1", new OpenApiInfo
+    {
+        Title = "Cooperation API",
+        Version = "v1",
+        Description = "Inter-municipal cooperation on citizen telephone service: contracts, calls, referrals, appointments, "
+            + "quarterly reports, invoices and the audit trail. Limits, rate limits and roles: see the README.",
+        Contact = new OpenApiContact { Name = "The operators of this Cooperation service" },
+    });
+    o.AddServer(new OpenApiServer
+    {
+        Url = "/",
+        Description = "This service, the same origin as the document (behind TLS in production)",
+        // For the systems of the cities party to a contract, not the public.
+        Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(true)) },
+    });
     o.CustomSchemaIds(t => t.FullName!.Replace('+', '.'));
+    o.SchemaFilter<ValidatorLimitsSchemaFilter>();
+    o.OperationFilter<ParameterLimitsOperationFilter>();
+    o.OperationFilter<CommonAnswersOperationFilter>();
+    o.DocumentFilter<AnswerBoundsDocumentFilter>();
     o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
     {
         Type = SecuritySchemeType.Http,
         Scheme = "bearer",
         BearerFormat = "JWT",
-        Description = "A JWT with 'role' claims (see the README for `dotnet user-jwts`).",
+        Description = "A JWT with 'role' claims (see the README for `dotnet user-jwts`), signed and validated as RFC8725 recommends: "
+            + "the algorithm is the key's, never 'none'; issuer, audience, lifetime and signature are checked.",
     });
     o.AddSecurityRequirement(document => new OpenApiSecurityRequirement
     {

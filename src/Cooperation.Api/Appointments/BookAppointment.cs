@@ -17,9 +17,10 @@ public sealed record BookAppointment(string? AppointmentId, string? ContractId, 
         public Validator()
         {
             RuleFor(x => x.AppointmentId).Must(CallIds.IsValid).When(x => x.AppointmentId is not null)
-                .WithMessage("'appointmentId' must be 1–100 letters, digits or '.', '_', ':', '-'.");
+                .WithMessage("'appointmentId' must be 1–100 letters, digits or '.', '_', ':', '-'.")
+                .MaximumLength(CallIds.MaxLength);
             RuleFor(x => x.ContractId).NotEmpty().KebabCaseId();
-            RuleFor(x => x.CallId).Must(CallIds.IsValid).When(x => x.CallId is not null).WithMessage(CallIds.Rule);
+            RuleFor(x => x.CallId).Must(CallIds.IsValid).When(x => x.CallId is not null).WithMessage(CallIds.Rule).MaximumLength(CallIds.MaxLength);
             RuleFor(x => x.Service).NotEmpty().MaximumLength(200);
             RuleFor(x => x.StartsAt).NotNull().PlausibleInstant();
         }

@@ -32,6 +32,7 @@ public static class CallRules
             .Null().When(x => outcomeOf(x) is { } o && !o.OpensReferral()).WithMessage(DepartmentOnlyWithReferral);
         validator.RuleFor(referralId)
             .Must(id => id is null || ReferralAccess.IsValidId(id)).WithMessage(ReferralAccess.IdRule)
-            .Must((x, id) => id is null || OpensReferral(x)).WithMessage("'referralId' is only given with the outcome 'referred' or 'callback-promised'.");
+            .Must((x, id) => id is null || OpensReferral(x)).WithMessage("'referralId' is only given with the outcome 'referred' or 'callback-promised'.")
+            .MaximumLength(ReferralAccess.MaxIdLength);
     }
 }

@@ -12,6 +12,9 @@ public sealed class CallerPseudonym
 {
     public const string KeySetting = "Cooperation:CallerHashKey";
 
+    /// <summary>No way of writing a phone number needs more.</summary>
+    public const int MaxInputLength = 40;
+
     /// <summary>Development and tests only; Production refuses to start without a key of its own.</summary>
     public const string DevelopmentKey = "development-only-caller-hash-key-do-not-use-in-production";
 
@@ -44,7 +47,7 @@ public sealed class CallerPseudonym
     public static bool TryNormalize(string? raw, out string e164)
     {
         e164 = string.Empty;
-        if (string.IsNullOrWhiteSpace(raw) || raw.Length > 40)
+        if (string.IsNullOrWhiteSpace(raw) || raw.Length > MaxInputLength)
         {
             return false;
         }

@@ -20,7 +20,8 @@ public sealed record CompleteCall(
             RuleFor(x => x.AppointmentId)
                 .Must(id => id is null || CallIds.IsValid(id)).WithMessage("'appointmentId' must be 1–100 letters, digits or '.', '_', ':', '-'.")
                 .Must((x, id) => id is null || x.Outcome == CallOutcome.AppointmentBooked)
-                .WithMessage("'appointmentId' is only given with the outcome 'appointment-booked'.");
+                .WithMessage("'appointmentId' is only given with the outcome 'appointment-booked'.")
+                .MaximumLength(CallIds.MaxLength);
         }
     }
 }

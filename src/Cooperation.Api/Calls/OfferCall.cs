@@ -12,13 +12,14 @@ public sealed record OfferCall(string? CallId, string? ContractId, string? Servi
     {
         public Validator()
         {
-            RuleFor(x => x.CallId).NotEmpty().Must(CallIds.IsValid).WithMessage(CallIds.Rule);
+            RuleFor(x => x.CallId).NotEmpty().Must(CallIds.IsValid).WithMessage(CallIds.Rule).MaximumLength(CallIds.MaxLength);
             RuleFor(x => x.ContractId).NotEmpty().KebabCaseId();
             RuleFor(x => x.ServiceLine).NotEmpty().KebabCaseId();
             RuleFor(x => x.OfferedAt).NotNull();
             RuleFor(x => x.Caller)
                 .Must(c => CallerPseudonym.TryNormalize(c, out _)).When(x => x.Caller is not null)
-                .WithMessage("'caller' must be a valid phone number (E.164, or German national format).");
+                .WithMessage("'caller' must be a valid phone number (E.164, or German national format).")
+                .MaximumLength(CallerPseudonym.MaxInputLength);
         }
     }
 }
@@ -27,8 +28,10 @@ public static class CallIds
 {
     public const string Rule = "'callId' must be 1–100 letters, digits or '.', '_', ':', '-'.";
 
+    public const int MaxLength = 100;
+
     public static bool IsValid(string? id) =>
-        id is { Length: > 0 and <= 100 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
+        id is { Length: > 0 and <= MaxLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
 }
 
 public static class OfferCallEndpoint

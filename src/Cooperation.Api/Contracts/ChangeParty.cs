@@ -21,6 +21,19 @@ public sealed record ChangeParty(
             RuleFor(x => x.Party).NotEmpty().Must(p => p is Parties.Provider or Parties.Client)
                 .WithMessage("'party' must be 'provider' or 'client'.");
             RuleFor(x => x.EffectiveFrom).NotNull().PlausibleDate();
+            // The party as changed is checked as at signing; these bounds only state the same lengths up front.
+            RuleFor(x => x.Party).MaximumLength(Parties.Provider.Length);
+            RuleFor(x => x.Name).MaximumLength(PartyFields.Text);
+            RuleFor(x => x.Street).MaximumLength(PartyFields.Text);
+            RuleFor(x => x.PostalCode).MaximumLength(PartyFields.PostalCode);
+            RuleFor(x => x.City).MaximumLength(PartyFields.Text);
+            RuleFor(x => x.ContactEmail).MaximumLength(PartyFields.Text);
+            RuleFor(x => x.ContactName).MaximumLength(PartyFields.Text);
+            RuleFor(x => x.ContactPhone).MaximumLength(PartyFields.Phone);
+            RuleFor(x => x.Iban).MaximumLength(PartyFields.Iban);
+            RuleFor(x => x.VatId).MaximumLength(PartyFields.VatId);
+            RuleFor(x => x.TaxNumber).MaximumLength(PartyFields.TaxNumber);
+            RuleFor(x => x.LeitwegId).MaximumLength(PartyFields.LeitwegId);
             foreach (var (field, value) in ProviderOnly)
             {
                 RuleFor(x => value(x)).Null().When(x => x.Party == Parties.Client)

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Cooperation.Api.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -50,17 +51,30 @@ public static class GetContractEndpoint
         return Results.Ok(ContractView.From(contract, on));
     }
 
-    /// <summary>The contracts the caller can see, by id.</summary>
+    /// <summary>The contracts the caller can see, by id, a page of at most <see cref="Limits.MaxPage"/> at a time.</summary>
     [WolverineGet("/api/contracts")]
     [Authorize(Roles = Roles.Any)]
-    public static async Task<IReadOnlyList<ContractView>> List(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    [ProducesResponseType<IReadOnlyList<ContractView>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public static async Task<IResult> List(
+        string? limit, string? offset, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
+        var errors = new Dictionary<string, string[]>();
+        var (skip, take) = Rules.ParsePage(limit, offset, Limits.MaxPage, errors);
+        if (errors.Count > 0)
+        {
+            return Results.Problem(Problems.Invalid(errors));
+        }
+
         var municipality = Caller.From(user).Municipality;
-        var query = session.Query<Contract>();
-        var contracts = municipality is null
-            ? await query.OrderBy(c => c.ContractId).ToListAsync(ct)
-            : await query.Where(c => c.Provider.Id == municipality || c.Client.Id == municipality).OrderBy(c => c.ContractId).ToListAsync(ct);
+        var query = session.Query<Contract>().AsQueryable();
+        if (municipality is not null)
+        {
+            query = query.Where(c => c.Provider.Id == municipality || c.Client.Id == municipality);
+        }
+
+        var contracts = await query.OrderBy(c => c.ContractId).Skip(skip).Take(take).ToListAsync(ct);
         var today = Berlin.Today(clock);
-        return [.. contracts.Select(c => ContractView.From(c, today))];
+        return Results.Ok(contracts.Select(c => ContractView.From(c, today)).ToList());
     }
 }

@@ -28,7 +28,33 @@ public sealed record ClientInput(
     public static ClientInput From(Client c) => new(c.Id, c.Name, c.State, c.LeitwegId, c.Street, c.PostalCode, c.City);
 }
 
-public sealed record ServiceLineInput(string? Code, string? Name, DateOnly? From);
+public sealed record ServiceLineInput(string? Code, string? Name, DateOnly? From)
+{
+    public const int MaxNameLength = 200;
+
+    public sealed class Validator : AbstractValidator<ServiceLineInput>
+    {
+        public Validator()
+        {
+            RuleFor(l => l.Code).NotEmpty().KebabCaseId();
+            RuleFor(l => l.Name).NotEmpty().MaximumLength(MaxNameLength);
+        }
+    }
+}
+
+/// <summary>The longest value of each field of a party that no pattern already bounds (ADR 23).</summary>
+public static class PartyFields
+{
+    public const int Text = 200;
+    public const int Phone = 50;
+    public const int TaxNumber = 20;
+    public const int Iban = 42; // 34 characters with a space after every four
+    public const int VatId = 11;
+    public const int PostalCode = 5;
+    public const int InvoicePrefix = 10;
+    public const int State = 2;
+    public const int LeitwegId = 46; // 12 digits, 30 letters or digits, 2 check digits, two hyphens
+}
 
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record OpeningIntervalInput(TimeOnly? Opens, TimeOnly? Closes);
@@ -81,6 +107,7 @@ public sealed record OpeningHoursInput(
             RuleFor(x => x.Days)
                 .Must((x, _) => !(x.IsShort && x.IsWeekly))
                 .WithMessage("Give the short form ('days', 'opens', 'closes') or one list of intervals per weekday ('mon' … 'sun'), not both.");
+            RuleFor(x => x.Days).MaxItems(7).WithMessage("'days' must not name a day twice.");
             RuleFor(x => x.Days).NotEmpty().When(x => x.Days is not null).WithMessage("'days' must name at least one day.")
                 .Must(d => d!.Distinct().Count() == d!.Count).When(x => x.Days is not null).WithMessage("'days' must not name a day twice.");
             RuleFor(x => x)
@@ -93,7 +120,7 @@ public sealed record OpeningHoursInput(
             {
                 var (member, get) = (WeekdayMembers[i], WeekdayGetters[i]);
                 RuleFor(member)
-                    .Must(intervals => intervals.Count() <= MaxIntervalsPerDay)
+                    .MaxItems(MaxIntervalsPerDay)
                     .WithMessage($"'{{PropertyName}}' may list at most {MaxIntervalsPerDay} intervals.")
                     .Must(NotOverlap)
                     .WithMessage("'{PropertyName}' has intervals that overlap: each must close before (or when) the next opens.")
@@ -163,6 +190,11 @@ public sealed record SignContract(
 {
     public const int DefaultPaymentTermsDays = 30;
 
+    public const int MaxServiceLines = 50;
+
+    /// <summary>Closure days given at signing; more are added one by one.</summary>
+    public const int MaxClosureDays = 1_000;
+
     /// <summary>The event this command records, with every default filled in. Call only when valid.</summary>
     public ContractSigned ToEvent(string contractId, DateTimeOffset now)
     {
@@ -215,11 +247,8 @@ public sealed record SignContract(
             RuleFor(x => x.ServiceLines).NotEmpty().WithMessage("A contract needs at least one service line.");
             // A null line is refused by itself; the rules after it look at lines that are there.
             RuleForEach(x => x.ServiceLines).NotNull().WithMessage("A service line must be an object, not null.");
-            RuleForEach(x => x.ServiceLines).ChildRules(line =>
-            {
-                line.RuleFor(l => l.Code).NotEmpty().KebabCaseId();
-                line.RuleFor(l => l.Name).NotEmpty().MaximumLength(200);
-            });
+            RuleFor(x => x.ServiceLines).MaxItems(MaxServiceLines);
+            RuleForEach(x => x.ServiceLines).SetValidator(new ServiceLineInput.Validator()!);
             RuleForEach(x => x.ServiceLines)
                 .Must((command, line) => line?.From is null || command.StartsOn is null || line.From >= command.StartsOn)
                 .WithMessage("A service line's 'from' must not be before the contract's 'startsOn'.")
@@ -231,6 +260,7 @@ public sealed record SignContract(
                 .WithMessage("Service line codes must be unique within a contract.");
 
             RuleFor(x => x.OpeningHours!).SetValidator(new OpeningHoursInput.Validator()).When(x => x.OpeningHours is not null);
+            RuleFor(x => x.ClosureDays).MaxItems(MaxClosureDays);
             RuleFor(x => x.ClosureDays)
                 .Must(days => days!.Distinct().Count() == days!.Count).When(x => x.ClosureDays is not null)
                 .WithMessage("'closureDays' must not list a day twice.");
@@ -244,24 +274,28 @@ public sealed record SignContract(
         public ProviderValidator()
         {
             RuleFor(x => x.Id).NotEmpty().KebabCaseId();
-            RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(PartyFields.Text);
             RuleFor(x => x.InvoicePrefix).NotEmpty().Matches("^[A-Z0-9]{1,10}$")
-                .WithMessage("'invoicePrefix' must be 1–10 upper-case letters or digits (it starts every invoice number).");
-            RuleFor(x => x.Street).NotEmpty().MaximumLength(200);
-            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.");
-            RuleFor(x => x.City).NotEmpty().MaximumLength(200);
+                .WithMessage("'invoicePrefix' must be 1–10 upper-case letters or digits (it starts every invoice number).")
+                .MaximumLength(PartyFields.InvoicePrefix);
+            RuleFor(x => x.Street).NotEmpty().MaximumLength(PartyFields.Text);
+            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.")
+                .MaximumLength(PartyFields.PostalCode);
+            RuleFor(x => x.City).NotEmpty().MaximumLength(PartyFields.Text);
             RuleFor(x => x.Iban).NotEmpty().Must(Iban.IsValid)
-                .WithMessage("'iban' is not a valid IBAN (ISO 13616: country, check digits by ISO 7064 MOD 97-10, account).");
-            RuleFor(x => x.ContactEmail).NotEmpty().EmailAddress().MaximumLength(200);
+                .WithMessage("'iban' is not a valid IBAN (ISO 13616: country, check digits by ISO 7064 MOD 97-10, account).")
+                .MaximumLength(PartyFields.Iban);
+            RuleFor(x => x.ContactEmail).NotEmpty().EmailAddress().MaximumLength(PartyFields.Text);
             // XRechnung BT-41 and BT-42 are on every invoice (BR-DE-5, BR-DE-6): required here, not found missing at billing.
-            RuleFor(x => x.ContactName).NotEmpty().MaximumLength(200);
-            RuleFor(x => x.ContactPhone).NotEmpty().MaximumLength(50).Matches(@"^\+?[0-9][0-9 ()/\-]{2,48}[0-9]$")
+            RuleFor(x => x.ContactName).NotEmpty().MaximumLength(PartyFields.Text);
+            RuleFor(x => x.ContactPhone).NotEmpty().MaximumLength(PartyFields.Phone).Matches(@"^\+?[0-9][0-9 ()/\-]{2,48}[0-9]$")
                 .WithMessage("'contactPhone' must be a telephone number: digits, spaces, '+', '-', '/', '(' and ')'.");
-            RuleFor(x => x.TaxNumber).MaximumLength(20)
+            RuleFor(x => x.TaxNumber).MaximumLength(PartyFields.TaxNumber)
                 .Must(t => t is null || (System.Text.RegularExpressions.Regex.IsMatch(t, @"^[0-9]+([ /][0-9]+)*$") && t.Count(char.IsDigit) is >= 10 and <= 13))
                 .WithMessage("'taxNumber' must be a German tax number (Steuernummer): 10 to 13 digits, optionally grouped by '/' or spaces.");
             RuleFor(x => x.VatId).Matches("^DE[0-9]{9}$")
-                .WithMessage("'vatId' must be a German VAT identification number: 'DE' and nine digits (it is written into invoices subject to VAT).");
+                .WithMessage("'vatId' must be a German VAT identification number: 'DE' and nine digits (it is written into invoices subject to VAT).")
+                .MaximumLength(PartyFields.VatId);
         }
     }
 
@@ -270,17 +304,20 @@ public sealed record SignContract(
         public ClientValidator()
         {
             RuleFor(x => x.Id).NotEmpty().KebabCaseId();
-            RuleFor(x => x.Name).NotEmpty().MaximumLength(200);
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(PartyFields.Text);
             RuleFor(x => x.State).NotEmpty().Must(s => FederalStates.Contains(s!))
-                .WithMessage("'state' must be the code of a German federal state (BW, BY, BE, BB, HB, HH, HE, MV, NI, NW, RP, SL, SN, ST, SH, TH).");
+                .WithMessage("'state' must be the code of a German federal state (BW, BY, BE, BB, HB, HH, HE, MV, NI, NW, RP, SL, SN, ST, SH, TH).")
+                .MaximumLength(PartyFields.State);
             RuleFor(x => x.LeitwegId).NotEmpty()
                 .Must(LeitwegId.HasValidShape)
                 .WithMessage("'leitwegId' must look like 'coarse-fine-check': 2–12 digits, optionally up to 30 letters or digits, then 2 check digits.")
                 .Must(LeitwegId.HasValidCheckDigits).When(x => LeitwegId.HasValidShape(x.LeitwegId), ApplyConditionTo.CurrentValidator)
-                .WithMessage("'leitwegId' has wrong check digits (ISO 7064 MOD 97-10).");
-            RuleFor(x => x.Street).NotEmpty().MaximumLength(200);
-            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.");
-            RuleFor(x => x.City).NotEmpty().MaximumLength(200);
+                .WithMessage("'leitwegId' has wrong check digits (ISO 7064 MOD 97-10).")
+                .MaximumLength(PartyFields.LeitwegId);
+            RuleFor(x => x.Street).NotEmpty().MaximumLength(PartyFields.Text);
+            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.")
+                .MaximumLength(PartyFields.PostalCode);
+            RuleFor(x => x.City).NotEmpty().MaximumLength(PartyFields.Text);
         }
     }
 }

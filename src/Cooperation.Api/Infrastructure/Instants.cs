@@ -15,6 +15,12 @@ public static partial class Instants
 {
     public const string InstantRule = "must be an instant in RFC 3339 with an offset, e.g. 2021-04-12T10:00:00+02:00 or 2021-04-12T08:00:00Z";
 
+    /// <summary>The longest instant read: <c>2021-04-12T10:00:00.1234567+02:00</c>.</summary>
+    public const int MaxLength = 33;
+
+    /// <summary>A date is always <c>yyyy-MM-dd</c>.</summary>
+    public const int DateLength = 10;
+
     public static bool TryParse(string? text, out DateTimeOffset instant)
     {
         instant = default;
@@ -26,7 +32,7 @@ public static partial class Instants
     public static bool TryParseDate(string? text, out DateOnly date)
     {
         date = default;
-        return text is { Length: 10 } && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+        return text is { Length: DateLength } && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }
 
     // Digits are ASCII only (\d would take Arabic-Indic digits too).

@@ -39,6 +39,9 @@ public sealed class HourMinuteConverter : JsonConverter<TimeOnly>
 {
     private static readonly string[] Formats = ["HH:mm", "HH:mm:ss"];
 
+    /// <summary>The longest time of day read, <c>HH:mm:ss</c>.</summary>
+    public const int MaxLength = 8;
+
     public override TimeOnly Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;

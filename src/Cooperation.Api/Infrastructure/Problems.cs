@@ -137,17 +137,19 @@ public static partial class Problems
         // These two say no path, only the member's name (System.Text.Json keeps the path on the exception alone).
         if (UnknownMember().Match(detail) is { Success: true } unknown)
         {
-            return (unknown.Groups[1].Value, $"'{unknown.Groups[1].Value}' is not a member of this object: check its spelling against the API contract.");
+            var name = Short(unknown.Groups[1].Value);
+            return (name, $"'{name}' is not a member of this object: check its spelling against the API contract.");
         }
 
         if (DuplicateMember().Match(detail) is { Success: true } duplicate)
         {
-            return (duplicate.Groups[1].Value, $"'{duplicate.Groups[1].Value}' is given more than once (names are matched ignoring case): give it once.");
+            var name = Short(duplicate.Groups[1].Value);
+            return (name, $"'{name}' is given more than once (names are matched ignoring case): give it once.");
         }
 
         var path = JsonPath().Match(detail);
         var field = path.Success ? path.Groups[1].Value : "$";
-        field = field == "$" ? "$" : field.TrimStart('$').TrimStart('.');
+        field = field == "$" ? "$" : Short(field.TrimStart('$').TrimStart('.'));
 
         var conversion = Conversion().Match(detail);
         var message = conversion.Success
@@ -172,6 +174,11 @@ public static partial class Problems
             _ => "value for this field: check its type and format (numbers unquoted, dates yyyy-MM-dd, instants RFC 3339 with offset, enumerations as listed in the API, text without control characters)",
         };
     }
+
+    /// <summary>A member name or path echoed from the body, cut so that no answer grows with what was sent (ADR 23).</summary>
+    private static string Short(string name) => name.Length <= MaxEchoed ? name : name[..MaxEchoed] + "…";
+
+    private const int MaxEchoed = 200;
 
     private static string Cut(string detail)
     {

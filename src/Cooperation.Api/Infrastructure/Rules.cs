@@ -42,6 +42,30 @@ public static partial class Rules
         return null;
     }
 
+    /// <summary>
+    /// A page of a list: <c>limit</c> (1 to <paramref name="max"/>, default <paramref name="max"/>) items after
+    /// <c>offset</c> (default 0). Parsed here, not bound as numbers: a binder would silently drop one that is no number.
+    /// </summary>
+    public static (int Skip, int Take) ParsePage(string? limit, string? offset, int max, IDictionary<string, string[]> errors)
+    {
+        var take = Whole(limit);
+        if (limit is not null && (take is null || take < 1 || take > max))
+        {
+            errors["limit"] = [$"'limit' must be a whole number between 1 and {max}."];
+        }
+
+        var skip = Whole(offset);
+        if (offset is not null && skip is not >= 0)
+        {
+            errors["offset"] = ["'offset' must be a whole number, not negative."];
+        }
+
+        return (skip ?? 0, take ?? max);
+    }
+
+    private static int? Whole(string? value) =>
+        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+
     /// <summary>Money: at most two decimals, as the API contract fixes.</summary>
     public static bool HasAtMostTwoDecimals(decimal value) => decimal.Round(value, 2) == value;
 

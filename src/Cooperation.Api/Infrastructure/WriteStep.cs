@@ -47,7 +47,7 @@ public sealed class WriteStep(IDocumentStore store)
 
             var write = new WriteSession(session, attempt);
             var input = await load(write, ct);
-            var decision = decide(input);
+            var decision = write.WithinStreamLimit(decide(input));
             if (decision.IsRefused && attempt < Attempts && Stopwatch.GetElapsedTime(started) < Budget && await write.ReadStaleAsync(ct))
             {
                 // A refusal has no save to guard it: one made on a cached read that is out of date is made again.
@@ -114,6 +114,7 @@ public sealed class WriteStep(IDocumentStore store)
 public sealed class WriteSession(IDocumentSession session, int attempt)
 {
     private readonly Dictionary<string, Action<IReadOnlyList<object>>> _fetched = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
     private readonly List<(string Key, long Version, Action Forget)> _reliedOn = [];
     private readonly List<SqlStep> _checks = [];
 
@@ -133,13 +134,17 @@ public sealed class WriteSession(IDocumentSession session, int attempt)
     }
 
     /// <summary>A stream read elsewhere (the bulk import reads many at once) at <paramref name="version"/>: appended to like a fetched one.</summary>
-    public void Expect(string key, long version) =>
+    public void Expect(string key, long version)
+    {
+        _versions[key] = version;
         _fetched[key] = events => session.Events.Append(key, version + events.Count, [.. events]);
+    }
 
     /// <summary>A stream whose events the decision may append to, checked at the save against the version read here.</summary>
     public async Task<T?> FetchAsync<T>(string key, CancellationToken ct) where T : class
     {
         var stream = await session.Events.FetchForWriting<T>(key, ct);
+        _versions[key] = stream.CurrentVersion ?? 0;
         _fetched[key] = events => stream.AppendMany(events);
         return stream.Aggregate;
     }
@@ -149,6 +154,24 @@ public sealed class WriteSession(IDocumentSession session, int attempt)
     /// lost race when it changed, and <paramref name="forget"/> drops the cached read before the next attempt.
     /// </summary>
     public void RelyOn(string key, long version, Action forget) => _reliedOn.Add((key, version, forget));
+
+    /// <summary>
+    /// The decision, or a 409 when it would take a stream past <see cref="Limits.MaxStreamEvents"/> (ADR 23): every
+    /// list in a view of one stream is bounded by it, and so is the cost of loading one.
+    /// </summary>
+    internal Decision WithinStreamLimit(Decision decision)
+    {
+        foreach (var change in decision.Changes)
+        {
+            if (_versions.GetValueOrDefault(change.Key) + change.Events.Count > Limits.MaxStreamEvents)
+            {
+                return Decision.Refuse(Problems.Conflict("$",
+                    $"'{change.Key}' holds {_versions.GetValueOrDefault(change.Key)} events; one stream holds at most {Limits.MaxStreamEvents}, so this change cannot be recorded."));
+            }
+        }
+
+        return decision;
+    }
 
     /// <summary>Whether a stream relied on has moved on since it was read (one round trip, only when something was relied on).</summary>
     internal async Task<bool> ReadStaleAsync(CancellationToken ct)

@@ -64,18 +64,7 @@ public static class GetReferralEndpoint
             }
         }
 
-        // Parsed here, not bound as numbers: a binder would silently drop a limit that is no number.
-        var take = Whole(limit);
-        if (limit is not null && take is not (>= 1 and <= MaxLimit))
-        {
-            errors["limit"] = [$"'limit' must be a whole number between 1 and {MaxLimit}."];
-        }
-
-        var skip = Whole(offset);
-        if (offset is not null && skip is not >= 0)
-        {
-            errors["offset"] = ["'offset' must be a whole number, not negative."];
-        }
+        var (skip, take) = Rules.ParsePage(limit, offset, MaxLimit, errors);
 
         if (errors.Count > 0)
         {
@@ -100,12 +89,9 @@ public static class GetReferralEndpoint
         }
 
         var page = await query.OrderBy(r => r.OpenedAt).ThenBy(r => r.ReferralId)
-            .Skip(skip ?? 0).Take(take ?? MaxLimit).ToListAsync(ct);
+            .Skip(skip).Take(take).ToListAsync(ct);
         return Results.Ok(page.Select(ReferralView.From));
     }
-
-    private static int? Whole(string? value) =>
-        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
 
     private static string Kebab(ReferralStatus status) => status.ToString().ToLowerInvariant();
 }

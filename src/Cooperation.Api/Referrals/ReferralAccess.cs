@@ -19,8 +19,10 @@ public static class ReferralAccess
 {
     public const string IdRule = "'referralId' must be 1–110 letters, digits or '.', '_', ':', '-'.";
 
+    public const int MaxIdLength = 110;
+
     public static bool IsValidId(string? id) =>
-        id is { Length: > 0 and <= 110 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
+        id is { Length: > 0 and <= MaxIdLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
 
     /// <summary>The referral a call opens when no id is given: derived from the call, so a retry opens no second one.</summary>
     public static string IdFor(string callId) => "ref-" + callId;

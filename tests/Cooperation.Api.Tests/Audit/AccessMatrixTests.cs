@@ -17,7 +17,7 @@ public sealed partial class AccessMatrixTests(AppFixture fixture) : AuditTest(fi
     /// municipality, "✓²" only for the contract's client city.</summary>
     private static Dictionary<string, Dictionary<string, string>> Matrix()
     {
-        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllLines(Path.Combine(Tools.RepositoryRoot(), "README.md"));
         var start = Array.FindIndex(readme, l => l.StartsWith("### Access matrix", StringComparison.Ordinal));
         Assert.True(start >= 0, "The README has no access matrix.");
         var header = readme.Skip(start).First(l => l.StartsWith("| endpoint", StringComparison.Ordinal)).Split('|').Select(c => c.Trim()).ToArray();
@@ -31,17 +31,6 @@ public sealed partial class AccessMatrixTests(AppFixture fixture) : AuditTest(fi
         }
 
         return matrix;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Cooperation.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Cooperation.sln not found above the tests.");
     }
 
     private async Task<IReadOnlyList<string>> EndpointsAsync()

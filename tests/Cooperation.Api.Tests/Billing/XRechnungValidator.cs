@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Cooperation.Api.Tests.Fixtures;
 using System.Xml;
 using System.Xml.Linq;
 using System.Xml.Schema;
@@ -73,7 +73,7 @@ public static class XRechnungValidator
         await Installing.WaitAsync();
         try
         {
-            var java = OnPath("java");
+            var java = Tools.OnPath("java");
             if (java && File.Exists(SaxonJar))
             {
                 return;
@@ -88,9 +88,9 @@ public static class XRechnungValidator
             }
 
             log($"XRechnung validation: {missing} missing, installing default-jre-headless and libsaxonhe-java with apt (a minute or two) …");
-            await RunAsync("apt-get", ["update", "-q"], log);
-            await RunAsync("apt-get", ["install", "-y", "-q", "default-jre-headless", "libsaxonhe-java"], log);
-            if (!OnPath("java") || !File.Exists(SaxonJar))
+            await Tools.RunAsync("apt-get", ["update", "-q"], log);
+            await Tools.RunAsync("apt-get", ["install", "-y", "-q", "default-jre-headless", "libsaxonhe-java"], log);
+            if (!Tools.OnPath("java") || !File.Exists(SaxonJar))
             {
                 throw new InvalidOperationException($"apt installed the packages, but {missing} is still missing.");
             }
@@ -172,7 +172,7 @@ public static class XRechnungValidator
                 ("EN16931", Path.Combine(Rules, "ubl", "2.1", "xsl", "EN16931-UBL-validation.xsl")),
                 ("XRechnung", Path.Combine(Rules, "xrechnung", "3.0.2", "xsl", "XRechnung-UBL-validation.xsl")),
             ];
-            var output = await RunAsync("java",
+            var output = await Tools.RunAsync("java",
             [
                 "-cp", SaxonJar, "net.sf.saxon.Transform", "-it", $"-xsl:{Path.Combine(Rules, "validate-all.xsl")}",
                 $"files={string.Join('|', files)}", $"stylesheets={string.Join('|', stylesheets.Select(s => s.Path))}", $"out={work.FullName}",
@@ -215,50 +215,4 @@ public static class XRechnungValidator
                 var text = string.Join(' ', (e.Element(Svrl + "text")?.Value ?? string.Empty).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
                 return new RuleFinding(step, id, custom.GetValueOrDefault(id, level), text, (string?)e.Attribute("location") ?? string.Empty);
             });
-
-    private static bool OnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => File.Exists(Path.Combine(dir, program)));
-
-    /// <summary>Runs a program to its end; <paramref name="log"/> (when given) sees each output line as it comes.</summary>
-    private static async Task<string> RunAsync(string program, string[] arguments, Action<string>? log)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = new Process { StartInfo = start };
-        var output = new System.Text.StringBuilder();
-        void Line(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            log?.Invoke("  " + line);
-        }
-
-        process.OutputDataReceived += (_, e) => Line(e.Data);
-        process.ErrorDataReceived += (_, e) => Line(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {output}");
-        }
-
-        return output.ToString();
-    }
 }

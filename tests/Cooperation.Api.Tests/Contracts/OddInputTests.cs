@@ -28,10 +28,12 @@ public sealed class OddInputTests(AppFixture fixture) : ApiTest(fixture)
     [InlineData("/api/appointments")]
     public async Task Odd_contract_ids_in_a_lists_query_are_400_not_500(string list)
     {
-        foreach (var id in new[] { "%C3%28", "Not%20Kebab", new string('x', 5000) })
+        foreach (var id in new[] { "%C3%28", "Not%20Kebab" })
         {
             await RefusedGet($"{list}?contractId={id}", Tokens.Auditor, 400, "contractId", "kebab-case");
         }
+
+        await RefusedGet($"{list}?contractId={new string('x', 5000)}", Tokens.Auditor, 400, "contractId", "at most 100 characters");
 
         // Refused before the list reads it, as in every query parameter.
         foreach (var id in new[] { "%00", "a%00b" })

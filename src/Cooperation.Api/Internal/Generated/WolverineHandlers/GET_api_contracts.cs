@@ -32,12 +32,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "Cooperation.Api.Contracts.GetContractEndpoint").SetTag("http.route", "/api/contracts").SetTag("http.request.method", "GET");
+            var limit = httpContext.Request.Query["limit"];
+            var offset = httpContext.Request.Query["offset"];
             
             // The actual HTTP request handler execution
-            var contractViewIReadOnlyList_response = await Cooperation.Api.Contracts.GetContractEndpoint.List(httpContext.User, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Cooperation.Api.Contracts.GetContractEndpoint.List(limit, offset, httpContext.User, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, contractViewIReadOnlyList_response, 404);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
