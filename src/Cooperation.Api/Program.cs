@@ -92,6 +92,8 @@ builder.Services.AddSwaggerGen(o =>
         Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(true)) },
     });
     o.CustomSchemaIds(t => t.FullName!.Replace('+', '.'));
+    // Endpoints answering IResult: their answer is the resource's JSON, not an object without members.
+    o.MapType<IResult>(() => new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The resource, as the README's table of the API describes it." });
     o.SchemaFilter<ValidatorLimitsSchemaFilter>();
     o.OperationFilter<ParameterLimitsOperationFilter>();
     o.OperationFilter<CommonAnswersOperationFilter>();

@@ -37,14 +37,15 @@ public static class GetAppointmentEndpoint
                 : $"Appointment '{appointmentId}' has no version {travel.Version}."));
     }
 
-    /// <summary>A contract's appointments by start, optionally only those with a status or booked in a call.</summary>
+    /// <summary>A contract's appointments by start, optionally only those with a status or booked in a call; a page at a time.</summary>
     [WolverineGet("/api/appointments")]
     [Authorize(Roles = Roles.Any)]
     public static async Task<IResult> List(
-        string? contractId, string? status, string? callId, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+        string? contractId, string? status, string? callId, string? limit, string? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         Rules.RequireContractId(contractId, "appointments are listed per contract", errors);
+        var (skip, take) = Rules.ParsePage(limit, offset, Limits.MaxPage, errors);
 
         AppointmentStatus? wanted = null;
         if (status is not null)
@@ -82,7 +83,7 @@ public static class GetAppointmentEndpoint
             query = query.Where(a => a.CallId == callId);
         }
 
-        var appointments = await query.OrderBy(a => a.StartsAt).ThenBy(a => a.AppointmentId).ToListAsync(ct);
+        var appointments = await query.OrderBy(a => a.StartsAt).ThenBy(a => a.AppointmentId).Skip(skip).Take(take).ToListAsync(ct);
         return Results.Ok(appointments.Select(AppointmentView.From).ToList());
     }
 }

@@ -195,7 +195,12 @@ public static class VerifyEndpoint
         }
 
         var report = await verifier.VerifyAsync(null, ct, streamId);
-        return Results.Json(new { report.EventsChecked, report.StreamsChecked, report.DigestsChecked, report.BrokenLinks, report.Seconds }, ApiJson.Options);
+        // The first breaks only, and how many there are: `audit-verify` lists them all.
+        return Results.Json(new
+        {
+            report.EventsChecked, report.StreamsChecked, report.DigestsChecked, BrokenLinkCount = report.BrokenLinks.Count,
+            BrokenLinks = report.BrokenLinks.Take(Limits.MaxPage), report.Seconds,
+        }, ApiJson.Options);
     }
 }
 

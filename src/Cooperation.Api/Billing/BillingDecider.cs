@@ -42,6 +42,13 @@ public sealed record BillingSituation(Caller Caller, DateTimeOffset Now)
 /// </summary>
 public static class BillingDecider
 {
+    /// <summary>The documents one quarter of a contract takes at most (ADR 23): its lists in answers are bounded by it.</summary>
+    public const int MaxDocumentsPerQuarter = 100;
+
+    private static ProblemDetails HasRoom(QuarterLedger ledger) => ledger.Documents.Count < MaxDocumentsPerQuarter
+        ? Problems.None
+        : Problems.Conflict("$", $"{ledger.Quarter} has {ledger.Documents.Count} documents, the most one quarter takes; no more can be issued for it.");
+
     /// <summary>The quarter's invoice, for the fee due under the contract; it closes the quarter on the contract.</summary>
     public static Decision IssueInvoice(IssueInvoice command, BillingSituation s)
     {
@@ -51,7 +58,8 @@ public static class BillingDecider
             BillingAccess.MayInvoice(contract, command.ContractId!, s.Caller)
                 .Then(() => CarriesWhatTheRulesRequire(contract!, s.Today))
                 .Then(() => MayBeInvoiced(contract!, quarter, s.Today))
-                .Then(() => s.Ledger!.LiveInvoice is { } live ? InvoicedAlready(contract!, quarter, live) : Problems.None),
+                .Then(() => s.Ledger!.LiveInvoice is { } live ? InvoicedAlready(contract!, quarter, live) : Problems.None)
+                .Then(() => HasRoom(s.Ledger!)),
             () =>
             {
                 var issued = Documents.QuarterInvoice(contract!, quarter, s.Next!);
@@ -81,7 +89,7 @@ public static class BillingDecider
         }
 
         var contract = s.Contract!;
-        if (CarriesWhatTheRulesRequire(contract, s.Today) is var lacking && !lacking.IsNone())
+        if (CarriesWhatTheRulesRequire(contract, s.Today).Then(() => HasRoom(s.Ledger!)) is var lacking && !lacking.IsNone())
         {
             return Decision.Refuse(lacking);
         }
@@ -104,7 +112,7 @@ public static class BillingDecider
     /// </summary>
     public static Decision IssueAdjustment(IssueAdjustment command, string invoiceId, BillingSituation s) => OnChangeable(invoiceId, s, invoice =>
         Decision.Unless(
-            MayBeAdjusted(invoice).Then(() => CarriesWhatTheRulesRequire(s.Contract!, s.Today)).Then(() => s.Ledger!.Difference == 0m
+            MayBeAdjusted(invoice).Then(() => CarriesWhatTheRulesRequire(s.Contract!, s.Today)).Then(() => HasRoom(s.Ledger!)).Then(() => s.Ledger!.Difference == 0m
                 ? Problems.Conflict("invoiceId",
                     $"{s.Ledger.Quarter} is billed {s.Ledger.BilledNet:0.00} net, exactly the fee due under the contract: there is no difference to settle.")
                 : Problems.None),

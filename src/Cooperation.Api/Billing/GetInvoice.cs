@@ -43,17 +43,21 @@ public static class GetInvoiceEndpoint
             : Results.Ok(InvoiceView.From(invoice!));
     }
 
-    /// <summary>The documents of a contract, in the order they were numbered: optionally of one year's quarters, with a status.</summary>
+    /// <summary>
+    /// The documents of a contract, in the order they were numbered: optionally of one year's quarters, with a status;
+    /// a page at a time.
+    /// </summary>
     [WolverineGet("/api/invoices")]
     [Authorize(Roles = BillingAccess.Readers)]
     [ProducesResponseType<IReadOnlyList<InvoiceView>>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> List(
-        string? contractId, string? year, string? status, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
+        string? contractId, string? year, string? status, string? limit, string? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         Rules.RequireContractId(contractId, "documents are listed per contract", errors);
+        var (skip, take) = Rules.ParsePage(limit, offset, Limits.MaxPage, errors);
 
         var wantedYear = year is null ? null : Rules.ParseYear(year, errors);
 
@@ -82,6 +86,7 @@ public static class GetInvoiceEndpoint
 
         var documents = Invoice.InIssueOrder(await query.ToListAsync(ct))
             .Where(d => statuses.Length == 0 || statuses.Contains(d.Status))
+            .Skip(skip).Take(take)
             .Select(InvoiceView.From)
             .ToList();
         return Results.Ok(documents);

@@ -155,5 +155,19 @@ public static class Documents
 
     private static string Describe(Quarter quarter, FeePart part, string[] served) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"Telefonischer Bürgerservice ({string.Join(", ", served)}) {quarter}, {part.From:dd.MM.yyyy}–{part.To:dd.MM.yyyy}: {part.Days} von {part.QuarterDays} Tagen, Jahresentgelt {part.AnnualFee:0.00} EUR");
+            $"Telefonischer Bürgerservice ({Named(served)}) {quarter}, {part.From:dd.MM.yyyy}–{part.To:dd.MM.yyyy}: {part.Days} von {part.QuarterDays} Tagen, Jahresentgelt {part.AnnualFee:0.00} EUR");
+
+    /// <summary>The lines served, as many as fit in 600 characters and how many more: a line's text stays short (ADR 23).</summary>
+    private static string Named(string[] served)
+    {
+        var shown = 0;
+        for (var length = 0; shown < served.Length && (shown == 0 || length + served[shown].Length <= 600); shown++)
+        {
+            length += served[shown].Length + 2;
+        }
+
+        return shown == served.Length
+            ? string.Join(", ", served)
+            : string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", served.Take(shown))} und {served.Length - shown} weitere");
+    }
 }

@@ -37,7 +37,7 @@ public static class Mod97
 /// </summary>
 public static partial class LeitwegId
 {
-    [GeneratedRegex("^(?<coarse>[0-9]{2,12})(-(?<fine>[A-Za-z0-9]{1,30}))?-(?<check>[0-9]{2})$")]
+    [GeneratedRegex(@"^(?<coarse>[0-9]{2,12})(-(?<fine>[A-Za-z0-9]{1,30}))?-(?<check>[0-9]{2})\z")]
     private static partial Regex Shape();
 
     public static bool HasValidShape(string? value) => value is not null && Shape().IsMatch(value);
@@ -56,7 +56,7 @@ public static partial class LeitwegId
 
 public static partial class Iban
 {
-    [GeneratedRegex("^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")]
+    [GeneratedRegex(@"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\z")]
     private static partial Regex Shape();
 
     /// <summary>Spaces are allowed on input and removed before storing.</summary>

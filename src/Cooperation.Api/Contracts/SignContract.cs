@@ -275,11 +275,11 @@ public sealed record SignContract(
         {
             RuleFor(x => x.Id).NotEmpty().KebabCaseId();
             RuleFor(x => x.Name).NotEmpty().MaximumLength(PartyFields.Text);
-            RuleFor(x => x.InvoicePrefix).NotEmpty().Matches("^[A-Z0-9]{1,10}$")
+            RuleFor(x => x.InvoicePrefix).NotEmpty().Matches(@"^[A-Z0-9]{1,10}\z")
                 .WithMessage("'invoicePrefix' must be 1–10 upper-case letters or digits (it starts every invoice number).")
                 .MaximumLength(PartyFields.InvoicePrefix);
             RuleFor(x => x.Street).NotEmpty().MaximumLength(PartyFields.Text);
-            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.")
+            RuleFor(x => x.PostalCode).NotEmpty().Matches(@"^[0-9]{5}\z").WithMessage("'postalCode' must be a German postal code of five digits.")
                 .MaximumLength(PartyFields.PostalCode);
             RuleFor(x => x.City).NotEmpty().MaximumLength(PartyFields.Text);
             RuleFor(x => x.Iban).NotEmpty().Must(Iban.IsValid)
@@ -288,12 +288,12 @@ public sealed record SignContract(
             RuleFor(x => x.ContactEmail).NotEmpty().EmailAddress().MaximumLength(PartyFields.Text);
             // XRechnung BT-41 and BT-42 are on every invoice (BR-DE-5, BR-DE-6): required here, not found missing at billing.
             RuleFor(x => x.ContactName).NotEmpty().MaximumLength(PartyFields.Text);
-            RuleFor(x => x.ContactPhone).NotEmpty().MaximumLength(PartyFields.Phone).Matches(@"^\+?[0-9][0-9 ()/\-]{2,48}[0-9]$")
+            RuleFor(x => x.ContactPhone).NotEmpty().MaximumLength(PartyFields.Phone).Matches(@"^\+?[0-9][0-9 ()/\-]{2,48}[0-9]\z")
                 .WithMessage("'contactPhone' must be a telephone number: digits, spaces, '+', '-', '/', '(' and ')'.");
             RuleFor(x => x.TaxNumber).MaximumLength(PartyFields.TaxNumber)
-                .Must(t => t is null || (System.Text.RegularExpressions.Regex.IsMatch(t, @"^[0-9]+([ /][0-9]+)*$") && t.Count(char.IsDigit) is >= 10 and <= 13))
+                .Must(t => t is null || (System.Text.RegularExpressions.Regex.IsMatch(t, @"^[0-9]+([ /][0-9]+)*\z") && t.Count(char.IsDigit) is >= 10 and <= 13))
                 .WithMessage("'taxNumber' must be a German tax number (Steuernummer): 10 to 13 digits, optionally grouped by '/' or spaces.");
-            RuleFor(x => x.VatId).Matches("^DE[0-9]{9}$")
+            RuleFor(x => x.VatId).Matches(@"^DE[0-9]{9}\z")
                 .WithMessage("'vatId' must be a German VAT identification number: 'DE' and nine digits (it is written into invoices subject to VAT).")
                 .MaximumLength(PartyFields.VatId);
         }
@@ -315,7 +315,7 @@ public sealed record SignContract(
                 .WithMessage("'leitwegId' has wrong check digits (ISO 7064 MOD 97-10).")
                 .MaximumLength(PartyFields.LeitwegId);
             RuleFor(x => x.Street).NotEmpty().MaximumLength(PartyFields.Text);
-            RuleFor(x => x.PostalCode).NotEmpty().Matches("^[0-9]{5}$").WithMessage("'postalCode' must be a German postal code of five digits.")
+            RuleFor(x => x.PostalCode).NotEmpty().Matches(@"^[0-9]{5}\z").WithMessage("'postalCode' must be a German postal code of five digits.")
                 .MaximumLength(PartyFields.PostalCode);
             RuleFor(x => x.City).NotEmpty().MaximumLength(PartyFields.Text);
         }

@@ -33,10 +33,13 @@ public static class InputGuard
             foreach (var (key, values) in request.Query.Where(p => !errors.ContainsKey(Printable(p.Key))))
             {
                 var max = Limits.MaxLengthOf(key);
-                if (key.Length > Limits.MaxParameterLength || values.Any(v => v?.Length > max))
+                if (key.Length > Limits.MaxParameterLength)
                 {
-                    var name = key.Length > Limits.MaxParameterLength ? key[..Limits.MaxParameterLength] + "…" : key;
-                    errors[name] = [$"'{name}' must be at most {max} characters long."];
+                    errors[key] = ["No parameter of this API has a name this long."]; // the problem cuts the name
+                }
+                else if (values.Any(v => v?.Length > max))
+                {
+                    errors[key] = [$"'{key}' must be at most {max} characters long."];
                 }
             }
             if (errors.Count > 0)

@@ -17,6 +17,13 @@ public static class Limits
     public const int MaxPage = 1_000;
 
     /// <summary>
+    /// Items a list in an answer holds at most: a view of one stream lists at most one item per event besides what
+    /// its first event brought (a contract's signing, up to 1,000 closure days); a quarter's credit note repeats the
+    /// lines of at most 100 documents; lists of many streams come in pages of <see cref="MaxPage"/>.
+    /// </summary>
+    public const int MaxAnswerItems = 11_000;
+
+    /// <summary>
     /// The longest text in an answer. What is stored passed a validator of at most 1,000 characters (the longest
     /// reason); identifiers, numbers and the service's own messages are shorter.
     /// </summary>
@@ -29,16 +36,17 @@ public static class Limits
     public const int MaxParameterLength = 200;
 
     /// <summary>The longest query or path value each parameter takes, by name; others take <see cref="MaxParameterLength"/>.</summary>
-    public static readonly IReadOnlyDictionary<string, int> ParameterLengths = new Dictionary<string, int>(StringComparer.Ordinal)
+    // Names ignore case, as the binding of query parameters does.
+    public static readonly IReadOnlyDictionary<string, int> ParameterLengths = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase)
     {
         ["contractId"] = Rules.MaxIdLength,
         ["invoiceId"] = Rules.MaxIdLength,
-        ["callId"] = Rules.MaxIdLength,
-        ["referralId"] = Rules.MaxIdLength,
-        ["appointmentId"] = Rules.MaxIdLength,
+        ["callId"] = Calls.CallIds.MaxLength,
+        ["referralId"] = Referrals.ReferralAccess.MaxIdLength,
+        ["appointmentId"] = Calls.CallIds.MaxLength,
         ["department"] = Rules.MaxIdLength,
         ["code"] = Rules.MaxIdLength,
-        ["streamId"] = Rules.MaxIdLength + 20, // "invoice:" and the like before an id
+        ["streamId"] = Referrals.ReferralAccess.MaxIdLength + 20, // "referral:" and the like before an id
         ["asOf"] = Instants.MaxLength,
         ["from"] = Instants.MaxLength,
         ["to"] = Instants.MaxLength,

@@ -15,8 +15,9 @@ public sealed class CommonAnswersOperationFilter : IOperationFilter
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         var problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
+        var invalid = context.SchemaGenerator.GenerateSchema(typeof(HttpValidationProblemDetails), context.SchemaRepository);
         operation.Responses ??= [];
-        Add(operation, problem, StatusCodes.Status400BadRequest, "A parameter or the body breaks a rule; `errors` names each field and its rule.");
+        Add(operation, invalid, StatusCodes.Status400BadRequest, "A parameter or the body breaks a rule; `errors` names each field and its rule.");
         Add(operation, problem, StatusCodes.Status401Unauthorized, "No valid bearer token.");
         Add(operation, problem, StatusCodes.Status403Forbidden, "The token lacks a role this operation requires.");
         if (operation.RequestBody is not null)

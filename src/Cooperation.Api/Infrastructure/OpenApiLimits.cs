@@ -90,20 +90,24 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
     {
         switch (validator)
         {
-            case ILengthValidator { Max: > 0 } length:
-                schema.MaxLength = Math.Min(schema.MaxLength ?? int.MaxValue, length.Max);
+            case ILengthValidator length:
+                if (length.Max > 0) // MinimumLength has none (-1)
+                {
+                    schema.MaxLength = Math.Min(schema.MaxLength ?? int.MaxValue, length.Max);
+                }
+
                 if (length.Min > 0)
                 {
                     schema.MinLength = Math.Max(schema.MinLength ?? 0, length.Min);
                 }
 
                 break;
-            case IBetweenValidator between:
-                var exclusive = validator.GetType().Name.StartsWith("Exclusive", StringComparison.Ordinal);
-                Minimum(schema, between.From, exclusive);
-                Maximum(schema, between.To, exclusive);
+            case IBetweenValidator { From: var from, To: var to } when IsNumber(from) && IsNumber(to):
+                var exclusive = validator.GetType() is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(ExclusiveBetweenValidator<,>);
+                Minimum(schema, from, exclusive);
+                Maximum(schema, to, exclusive);
                 break;
-            case IComparisonValidator { MemberToCompare: null, ValueToCompare: not null } comparison:
+            case IComparisonValidator { MemberToCompare: null, ValueToCompare: var value } comparison when IsNumber(value):
                 switch (comparison.Comparison)
                 {
                     case Comparison.GreaterThan or Comparison.GreaterThanOrEqual:
@@ -116,7 +120,8 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
 
                 break;
             case IRegularExpressionValidator regex:
-                schema.Pattern ??= regex.Expression;
+                // .NET's end of text \z is ECMA's $ (the validators avoid .NET's $, which allows a final line break).
+                schema.Pattern ??= regex.Expression.EndsWith(@"\z", StringComparison.Ordinal) ? regex.Expression[..^2] + "$" : regex.Expression;
                 break;
             case IMaxItemsValidator items:
                 schema.MaxItems = Math.Min(schema.MaxItems ?? int.MaxValue, items.Max);
@@ -150,6 +155,9 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
 
     private static string Number(object value) => Convert.ToString(value, CultureInfo.InvariantCulture)!;
 
+    /// <summary>Only numbers become <c>minimum</c>/<c>maximum</c>; a comparison of dates is the validator's alone.</summary>
+    private static bool IsNumber(object? value) => value is int or long or short or decimal or double or float;
+
     private static bool IsCollectionRule(IValidationRule rule) =>
         rule.GetType().GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollectionRule<,>));
 
@@ -173,8 +181,7 @@ public sealed class ParameterLimitsOperationFilter : IOperationFilter
 
 /// <summary>
 /// States the bounds of what the service answers (ADR 23): the schemas no request uses get
-/// <see cref="Limits.MaxAnswerText"/> for text, <see cref="Limits.MaxStreamEvents"/> for lists (a view lists at most
-/// one item per event of its stream; a page or a contract's documents stay below it too) and their format's range
+/// <see cref="Limits.MaxAnswerText"/> for text, <see cref="Limits.MaxAnswerItems"/> for lists and their format's range
 /// for integers. Request schemas are left alone: their limits come from the validators, and one missing shows.
 /// </summary>
 public sealed class AnswerBoundsDocumentFilter : IDocumentFilter
@@ -259,7 +266,7 @@ public sealed class AnswerBoundsDocumentFilter : IDocumentFilter
 
         if (type.HasFlag(JsonSchemaType.Array))
         {
-            s.MaxItems ??= Limits.MaxStreamEvents;
+            s.MaxItems ??= Limits.MaxAnswerItems;
         }
 
         foreach (var child in Children(s))

@@ -128,7 +128,36 @@ public static partial class Problems
         {
             problem.Detail ??= "This endpoint takes 'Content-Type: application/json'.";
         }
+
+        Bound(problem);
     }
+
+    /// <summary>
+    /// No problem grows with what was sent (ADR 23): its texts keep at most <see cref="MaxText"/> characters, the
+    /// field names in <c>errors</c> at most <see cref="MaxEchoed"/>.
+    /// </summary>
+    private static void Bound(ProblemDetails problem)
+    {
+        problem.Title = Short(problem.Title, MaxText);
+        problem.Detail = Short(problem.Detail, MaxText);
+        problem.Instance = Short(problem.Instance, MaxText);
+        var errors = problem is HttpValidationProblemDetails validation ? validation.Errors
+            : problem.Extensions.TryGetValue(ErrorsKey, out var extension) ? extension as IDictionary<string, string[]> : null;
+        if (errors is null || errors.All(e => e.Key.Length <= MaxEchoed && e.Value.All(m => m.Length <= MaxText)))
+        {
+            return;
+        }
+
+        var bounded = errors.ToDictionary(e => e.Key, e => e.Value);
+        errors.Clear();
+        foreach (var (field, messages) in bounded)
+        {
+            errors[Short(field, MaxEchoed)!] = [.. messages.Select(m => Short(m, MaxText)!)];
+        }
+    }
+
+    /// <summary>The longest title, detail, instance or message of a problem.</summary>
+    public const int MaxText = 1_000;
 
     /// <summary>System.Text.Json writes "… Path: $.a.b | LineNumber: …"; keep the path and a plain rule.</summary>
     internal static (string Field, string Message) DescribeJsonError(string? detail)
@@ -137,19 +166,19 @@ public static partial class Problems
         // These two say no path, only the member's name (System.Text.Json keeps the path on the exception alone).
         if (UnknownMember().Match(detail) is { Success: true } unknown)
         {
-            var name = Short(unknown.Groups[1].Value);
+            var name = Short(unknown.Groups[1].Value)!;
             return (name, $"'{name}' is not a member of this object: check its spelling against the API contract.");
         }
 
         if (DuplicateMember().Match(detail) is { Success: true } duplicate)
         {
-            var name = Short(duplicate.Groups[1].Value);
+            var name = Short(duplicate.Groups[1].Value)!;
             return (name, $"'{name}' is given more than once (names are matched ignoring case): give it once.");
         }
 
         var path = JsonPath().Match(detail);
         var field = path.Success ? path.Groups[1].Value : "$";
-        field = field == "$" ? "$" : Short(field.TrimStart('$').TrimStart('.'));
+        field = field == "$" ? "$" : Short(field.TrimStart('$').TrimStart('.'))!;
 
         var conversion = Conversion().Match(detail);
         var message = conversion.Success
@@ -175,10 +204,11 @@ public static partial class Problems
         };
     }
 
-    /// <summary>A member name or path echoed from the body, cut so that no answer grows with what was sent (ADR 23).</summary>
-    private static string Short(string name) => name.Length <= MaxEchoed ? name : name[..MaxEchoed] + "…";
+    /// <summary>A text cut to <paramref name="max"/> characters, so that no answer grows with what was sent (ADR 23).</summary>
+    internal static string? Short(string? text, int max = MaxEchoed) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    private const int MaxEchoed = 200;
+    /// <summary>The longest member name, path or parameter name echoed from a request.</summary>
+    public const int MaxEchoed = 200;
 
     private static string Cut(string detail)
     {
@@ -186,10 +216,10 @@ public static partial class Problems
         return index > 0 ? detail[..index] : detail;
     }
 
-    [GeneratedRegex(@"^The JSON property '([^']+)' could not be mapped")]
+    [GeneratedRegex(@"^The JSON property '(.+)' could not be mapped")]
     private static partial Regex UnknownMember();
 
-    [GeneratedRegex(@"^Duplicate property '([^']+)' encountered")]
+    [GeneratedRegex(@"^Duplicate property '(.+)' encountered")]
     private static partial Regex DuplicateMember();
 
     [GeneratedRegex(@"Path: (\S+)")]

@@ -11,7 +11,8 @@ public static partial class Rules
 
     private const string KebabCaseRule = "must be kebab-case: lower-case letters and digits separated by single hyphens.";
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    // \z, not $: .NET's $ also matches before a final line break, which text may hold (ADR 23).
+    [GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)*\z")]
     public static partial Regex KebabCase();
 
     /// <summary>

@@ -10,8 +10,6 @@ namespace Cooperation.Api.Referrals;
 
 public static class GetReferralEndpoint
 {
-    public const int MaxLimit = 1000;
-
     /// <summary>The referral now, or as it was at a version or at an instant (only events recorded by then).</summary>
     [WolverineGet("/api/referrals/{referralId}")]
     [Authorize(Roles = Roles.Any)]
@@ -64,7 +62,7 @@ public static class GetReferralEndpoint
             }
         }
 
-        var (skip, take) = Rules.ParsePage(limit, offset, MaxLimit, errors);
+        var (skip, take) = Rules.ParsePage(limit, offset, Limits.MaxPage, errors);
 
         if (errors.Count > 0)
         {

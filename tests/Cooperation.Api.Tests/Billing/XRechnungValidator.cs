@@ -88,8 +88,7 @@ public static class XRechnungValidator
             }
 
             log($"XRechnung validation: {missing} missing, installing default-jre-headless and libsaxonhe-java with apt (a minute or two) …");
-            await Tools.RunAsync("apt-get", ["update", "-q"], log);
-            await Tools.RunAsync("apt-get", ["install", "-y", "-q", "default-jre-headless", "libsaxonhe-java"], log);
+            await Tools.AptInstallAsync(["default-jre-headless", "libsaxonhe-java"], log);
             if (!Tools.OnPath("java") || !File.Exists(SaxonJar))
             {
                 throw new InvalidOperationException($"apt installed the packages, but {missing} is still missing.");

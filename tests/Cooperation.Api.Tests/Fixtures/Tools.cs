@@ -22,7 +22,24 @@ public static class Tools
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Any(dir => File.Exists(Path.Combine(dir, program)));
 
-    /// <summary>Runs a program to its end; <paramref name="log"/> (when given) sees each output line as it comes.</summary>
+    private static readonly SemaphoreSlim Apt = new(1, 1);
+
+    /// <summary>Installs Debian packages, one apt at a time (test classes run in parallel, and apt holds a lock).</summary>
+    public static async Task AptInstallAsync(string[] packages, Action<string> log)
+    {
+        await Apt.WaitAsync();
+        try
+        {
+            await RunAsync("apt-get", ["update", "-q"], log);
+            await RunAsync("apt-get", ["install", "-y", "-q", .. packages], log);
+        }
+        finally
+        {
+            Apt.Release();
+        }
+    }
+
+    /// <summary>Runs a program to its end (at most 10 minutes); <paramref name="log"/> (when given) sees each output line as it comes.</summary>
     public static async Task<string> RunAsync(
         string program, string[] arguments, Action<string>? log, string? directory = null, params int[] succeeding)
     {
@@ -60,7 +77,17 @@ public static class Tools
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not end within 10 minutes: {output}");
+        }
+
         if (process.ExitCode != 0 && !succeeding.Contains(process.ExitCode))
         {
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {output}");

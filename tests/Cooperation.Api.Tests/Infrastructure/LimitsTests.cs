@@ -17,9 +17,20 @@ public sealed partial class LimitsTests(AppFixture fixture) : AppointmentTest(fi
 {
     private static readonly string Everyone = Tokens.For([Roles.ContractAdmin, Roles.ServiceCentre, Roles.Department, Roles.Finance, Roles.Auditor]);
 
+    /// <summary>A value of each pattern the document states: the test breaks it by a final line break.</summary>
+    private static readonly Dictionary<string, string> PatternSamples = new(StringComparer.Ordinal)
+    {
+        ["^[a-z0-9]+(-[a-z0-9]+)*$"] = "a-1",
+        ["^[A-Z0-9]{1,10}$"] = "HE",
+        ["^[0-9]{5}$"] = "44787",
+        [@"^\+?[0-9][0-9 ()/\-]{2,48}[0-9]$"] = "+49 234 910-0",
+        ["^DE[0-9]{9}$"] = "DE123456789",
+    };
+
     /// <summary>
-    /// For every field of every request body the document bounds (its length, range or number of items, also in
-    /// nested objects and list items), a body holding a value just past the bound is a 400 naming that field.
+    /// For every field of every request body the document bounds (its length on both sides, its range on both
+    /// sides, its number of items, its pattern; also in nested objects and list items), a body holding a value just
+    /// past the bound is a 400 naming that field.
     /// </summary>
     [Fact]
     public async Task Every_bound_the_document_states_of_a_request_field_is_enforced_with_a_400_naming_it()
@@ -143,18 +154,37 @@ public sealed partial class LimitsTests(AppFixture fixture) : AppointmentTest(fi
 
             switch ((string?)property["type"])
             {
-                case "string" when property["maxLength"] is { } max:
-                    yield return (field, TooLong((string?)property["format"], (int)max + 1));
+                case "string":
+                    foreach (var breach in StringBreaches(property))
+                    {
+                        yield return (field, breach);
+                    }
+
                     break;
-                case "integer" or "number" when property["maximum"] is { } maximum:
-                    var top = decimal.Parse(maximum.ToString(), CultureInfo.InvariantCulture);
-                    yield return (field, JsonValue.Create(property["exclusiveMaximum"] is not null ? top : top + 1));
+                case "integer" or "number":
+                    if (property["maximum"] is { } maximum)
+                    {
+                        var top = decimal.Parse(maximum.ToString(), CultureInfo.InvariantCulture);
+                        yield return (field, JsonValue.Create(property["exclusiveMaximum"] is not null ? top : top + 1));
+                    }
+
+                    if (property["minimum"] is { } minimum)
+                    {
+                        var bottom = decimal.Parse(minimum.ToString(), CultureInfo.InvariantCulture);
+                        yield return (field, JsonValue.Create(property["exclusiveMinimum"] is not null ? bottom : bottom - 1));
+                    }
+
                     break;
                 case "array":
                     var items = Resolve(schemas, property["items"]!);
                     if (property["maxItems"] is { } count)
                     {
                         yield return (field, new JsonArray([.. Enumerable.Range(0, (int)count + 1).Select(_ => Element(items))]));
+                    }
+
+                    foreach (var breach in (string?)items["type"] == "string" ? StringBreaches(items) : [])
+                    {
+                        yield return ($"{field}[0]", new JsonArray(breach));
                     }
 
                     if (items["properties"] is not null)
@@ -167,6 +197,28 @@ public sealed partial class LimitsTests(AppFixture fixture) : AppointmentTest(fi
 
                     break;
             }
+        }
+    }
+
+    /// <summary>A string one character past each bound: too long, too short, off its pattern.</summary>
+    private static IEnumerable<JsonNode> StringBreaches(JsonObject property)
+    {
+        var format = (string?)property["format"];
+        if (property["maxLength"] is { } max)
+        {
+            yield return TooLong(format, (int)max + 1);
+        }
+
+        if (property["minLength"] is { } min && (int)min > 0)
+        {
+            yield return JsonValue.Create(TooLong(format, 30).GetValue<string>()[..((int)min - 1)]);
+        }
+
+        if (property["pattern"] is { } pattern)
+        {
+            Assert.True(PatternSamples.TryGetValue((string)pattern!, out var sample), $"No sample value for the pattern {pattern}: add one.");
+            Assert.Matches((string)pattern!, sample);
+            yield return JsonValue.Create(sample + "\n");
         }
     }
 

@@ -18,6 +18,11 @@ public static class Spectral
 
     private static string Cli => Path.Combine(Folder, "node_modules", ".bin", "spectral");
 
+    private static string Stamp => Path.Combine(Folder, "node_modules", ".installed-from");
+
+    private static string LockHash() =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(Folder, "package-lock.json"))));
+
     public static async Task<IReadOnlyList<LintFinding>> LintAsync(string openApiJson, Action<string> log)
     {
         await EnsureInstalledAsync(log);
@@ -44,7 +49,8 @@ public static class Spectral
         await Installing.WaitAsync();
         try
         {
-            if (File.Exists(Cli))
+            // Installed, and from the lock file as it is now (a changed pin installs again).
+            if (File.Exists(Cli) && File.Exists(Stamp) && await File.ReadAllTextAsync(Stamp) == LockHash())
             {
                 return;
             }
@@ -57,12 +63,13 @@ public static class Spectral
                 }
 
                 log("OpenAPI lint: npm missing, installing nodejs and npm with apt …");
-                await Tools.RunAsync("apt-get", ["update", "-q"], log);
-                await Tools.RunAsync("apt-get", ["install", "-y", "-q", "nodejs", "npm"], log);
+                await Tools.AptInstallAsync(["nodejs", "npm"], log);
             }
 
             log("OpenAPI lint: installing Spectral and the OWASP ruleset from npm (about 15 s) …");
-            await Tools.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], log, directory: Folder);
+            // No install scripts: Spectral needs none, and one of its dependencies' would report the install home.
+            await Tools.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], log, directory: Folder);
+            await File.WriteAllTextAsync(Stamp, LockHash());
         }
         finally
         {

@@ -33,9 +33,11 @@ namespace Internal.Generated.WolverineHandlers
             var contractId = httpContext.Request.Query["contractId"];
             var status = httpContext.Request.Query["status"];
             var callId = httpContext.Request.Query["callId"];
+            var limit = httpContext.Request.Query["limit"];
+            var offset = httpContext.Request.Query["offset"];
             
             // The actual HTTP request handler execution
-            var result = await Cooperation.Api.Appointments.GetAppointmentEndpoint.List(contractId, status, callId, httpContext.User, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Cooperation.Api.Appointments.GetAppointmentEndpoint.List(contractId, status, callId, limit, offset, httpContext.User, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

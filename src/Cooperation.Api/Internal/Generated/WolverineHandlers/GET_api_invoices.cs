@@ -33,9 +33,11 @@ namespace Internal.Generated.WolverineHandlers
             var contractId = httpContext.Request.Query["contractId"];
             var year = httpContext.Request.Query["year"];
             var status = httpContext.Request.Query["status"];
+            var limit = httpContext.Request.Query["limit"];
+            var offset = httpContext.Request.Query["offset"];
             
             // The actual HTTP request handler execution
-            var result = await Cooperation.Api.Billing.GetInvoiceEndpoint.List(contractId, year, status, httpContext.User, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await Cooperation.Api.Billing.GetInvoiceEndpoint.List(contractId, year, status, limit, offset, httpContext.User, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
