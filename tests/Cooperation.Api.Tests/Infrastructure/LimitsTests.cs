@@ -91,6 +91,48 @@ public sealed partial class LimitsTests(AppFixture fixture) : AppointmentTest(fi
     }
 
     [Fact]
+    public async Task No_problem_grows_with_what_was_sent()
+    {
+        var name = "a'" + new string('x', 6_000);
+        var unknownMember = await Host.Scenario(s =>
+        {
+            s.Post.Text($$$"""{"openingHours":{"{{{name}}}":[]}}""").ToUrl("/api/contracts");
+            s.WithRequestHeader("Content-Type", "application/json");
+            s.WithBearerToken(Tokens.ContractAdmin());
+            s.StatusCodeShouldBe(400);
+        });
+        var longPath = await Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/contracts/{new string('a', 7_500)}");
+            s.WithBearerToken(Tokens.Auditor);
+            s.StatusCodeShouldBe(404);
+        });
+        var longKey = await Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/contracts?{new string('k', 7_000)}%01=1&{new string('q', 7_000)}=1");
+            s.WithBearerToken(Tokens.Auditor);
+            s.StatusCodeShouldBe(400);
+        });
+
+        foreach (var result in new[] { unknownMember, longPath, longKey })
+        {
+            var problem = JsonNode.Parse(await result.ReadAsTextAsync())!.AsObject();
+            Assert.All(Texts(problem), text => Assert.InRange(text.Length, 0, Problems.MaxText));
+            Assert.All(problem["errors"]?.AsObject().Select(e => e.Key) ?? [], key => Assert.InRange(key.Length, 1, Problems.MaxEchoed));
+        }
+
+        Assert.StartsWith("a'xxx", (string)unknownMember.ReadAsJson<JsonObject>()!["errors"]!.AsObject().Single().Key, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string> Texts(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Texts(p.Value)),
+        JsonArray a => a.SelectMany(Texts),
+        JsonValue v when v.TryGetValue<string>(out var text) => [text],
+        _ => [],
+    };
+
+    [Fact]
     public async Task The_contracts_come_in_pages_of_at_most_a_thousand()
     {
         await GivenContract();
