@@ -17,6 +17,28 @@ public static class AppProcess
     public static async Task<(int ExitCode, string Output)> RunForExitCodeAsync(
         IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments)
     {
+        var (exitCode, output) = await ExecuteAsync(environment, workingDirectory, Timeout.InfiniteTimeSpan, arguments);
+        return (exitCode!.Value, output);
+    }
+
+    /// <summary>
+    /// Starts the service, which must refuse to start: returns what it printed, or kills it and fails
+    /// the test when it still runs after <paramref name="within"/>.
+    /// </summary>
+    public static async Task<string> RefusedStartAsync(IReadOnlyDictionary<string, string> environment, TimeSpan within)
+    {
+        var (exitCode, output) = await ExecuteAsync(environment, null, within);
+        Assert.True(exitCode is not (null or 0), $"The service started ({(exitCode is null ? $"still running after {within.TotalSeconds:N0} s" : "exit code 0")}): {output}");
+        return output;
+    }
+
+    /// <summary>
+    /// An empty value removes the variable, which the process would otherwise inherit from the tests'. The exit code is
+    /// null when the process still ran after <paramref name="within"/> (then it is killed).
+    /// </summary>
+    private static async Task<(int? ExitCode, string Output)> ExecuteAsync(
+        IReadOnlyDictionary<string, string> environment, string? workingDirectory, TimeSpan within, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -25,7 +47,14 @@ public static class AppProcess
         };
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Cooperation.Api.dll"));
@@ -36,8 +65,19 @@ public static class AppProcess
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + error);
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (null, await output + await error);
+        }
+
+        return (process.ExitCode, await output + await error);
     }
 }
