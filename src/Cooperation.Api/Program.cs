@@ -42,6 +42,7 @@ builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>(); // be
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
+builder.Services.AddCooperationRateLimits(builder.Configuration);
 builder.Services.AddSingleton<WriteStep>();
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.ChainVerifier>();
@@ -130,14 +131,15 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCorrelationIds();
-app.UseInputGuard();
 app.UseAuthentication();
+app.UseCooperationRateLimits(); // by the token's subject, so after authentication; before anything else answers
+app.UseInputGuard();
 app.UseAuthorization();
 app.UseBodyLimit();
 
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));
-app.MapHealthChecks("/health", Health.Options).AllowAnonymous();
+app.MapHealthChecks("/health", Health.Options).AllowAnonymous().DisableRateLimiting();
 
 app.MapWolverineEndpoints(opts =>
 {
