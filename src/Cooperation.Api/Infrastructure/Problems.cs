@@ -30,6 +30,8 @@ public static partial class Problems
 
     public static ProblemDetails Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
 
+    public static ProblemDetails TooLarge(string detail) => Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large", detail);
+
     public static ProblemDetails TooManyRequests(string detail) => Create(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
 
     /// <summary>400 naming one field and the rule it broke.</summary>
