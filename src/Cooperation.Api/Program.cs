@@ -43,6 +43,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Cus
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
 builder.Services.AddCooperationRateLimits(builder.Configuration);
+builder.AddHttpSurface();
 builder.Services.AddSingleton<WriteStep>();
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.ChainVerifier>();
@@ -128,9 +129,11 @@ builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCorrelationIds();
+app.UseConfiguredCors();
 app.UseAuthentication();
 app.UseCooperationRateLimits(); // by the token's subject, so after authentication; before anything else answers
 app.UseInputGuard();
@@ -138,7 +141,11 @@ app.UseAuthorization();
 app.UseBodyLimit();
 
 app.UseSwagger();
-app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));
+if (app.SwaggerUiWanted())
+{
+    app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));
+}
+
 app.MapHealthChecks("/health", Health.Options).AllowAnonymous().DisableRateLimiting();
 
 app.MapWolverineEndpoints(opts =>

@@ -55,9 +55,15 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
+        await DropSchemaAsync(Schema);
+    }
+
+    /// <summary>Drops a schema of the test run's database, if it is there.</summary>
+    public async Task DropSchemaAsync(string schema)
+    {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+        await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
         await drop.ExecuteNonQueryAsync();
     }
 

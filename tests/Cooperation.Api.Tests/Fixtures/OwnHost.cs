@@ -1,5 +1,4 @@
 using Alba;
-using Npgsql;
 using Wolverine;
 
 namespace Cooperation.Api.Tests.Fixtures;
@@ -12,19 +11,19 @@ namespace Cooperation.Api.Tests.Fixtures;
 /// </summary>
 public sealed class OwnHost : IAsyncDisposable
 {
-    private readonly string _connectionString;
+    private readonly AppFixture _fixture;
     private readonly string _schema;
 
-    private OwnHost(IAlbaHost host, string connectionString, string schema)
+    private OwnHost(IAlbaHost host, AppFixture fixture, string schema)
     {
         Host = host;
-        _connectionString = connectionString;
+        _fixture = fixture;
         _schema = schema;
     }
 
     public IAlbaHost Host { get; }
 
-    /// <param name="fixture">Whose database holds the schema (and drops it, also when the host used another way there).</param>
+    /// <param name="fixture">Whose database holds the schema and drops it (also when the settings lead the host elsewhere).</param>
     /// <param name="settings">Environment variables for the start, e.g. <c>Cooperation__RateLimits__PerClient__Burst</c>.</param>
     public static async Task<OwnHost> StartAsync(AppFixture fixture, IReadOnlyDictionary<string, string?> settings)
     {
@@ -43,11 +42,11 @@ public sealed class OwnHost : IAsyncDisposable
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
             }));
-            return new OwnHost(host, fixture.ConnectionString, schema);
+            return new OwnHost(host, fixture, schema);
         }
         catch
         {
-            await DropAsync(fixture.ConnectionString, schema);
+            await fixture.DropSchemaAsync(schema);
             throw;
         }
         finally
@@ -62,14 +61,6 @@ public sealed class OwnHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
-        await DropAsync(_connectionString, _schema);
-    }
-
-    private static async Task DropAsync(string connectionString, string schema)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
-        await drop.ExecuteNonQueryAsync();
+        await _fixture.DropSchemaAsync(_schema);
     }
 }

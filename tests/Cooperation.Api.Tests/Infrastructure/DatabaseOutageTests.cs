@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Alba;
 using Cooperation.Api.Tests.Fixtures;
 using Npgsql;
-using Wolverine;
 
 namespace Cooperation.Api.Tests.Infrastructure;
 
@@ -40,6 +39,10 @@ public sealed class DatabaseOutageTests(AppFixture fixture) : ApiTest(fixture)
         Assert.Equal("application/problem+json", refused.Context.Response.ContentType);
         Assert.Equal("2", refused.Context.Response.Headers.RetryAfter.ToString());
         Assert.Contains("Nothing was stored", await refused.ReadAsTextAsync(), StringComparison.Ordinal);
+        // The exception handler clears the headers before it writes: these are written as the answer starts.
+        Assert.Equal("nosniff", refused.Context.Response.Headers.XContentTypeOptions.ToString());
+        Assert.Equal("no-store", refused.Context.Response.Headers.CacheControl.ToString());
+        Assert.NotEmpty(refused.Context.Response.Headers["RateLimit-Remaining"].ToString());
         var read = await host.Scenario(s =>
         {
             s.Get.Url($"/api/contracts/{contract}");
