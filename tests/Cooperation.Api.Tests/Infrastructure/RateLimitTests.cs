@@ -38,6 +38,7 @@ public sealed class RateLimitTests(AppFixture fixture) : ApiTest(fixture)
         Assert.Equal(1, retryAfter); // one permit back a second
         Assert.Equal("0", refused.Context.Response.Headers["RateLimit-Remaining"].ToString());
         Assert.Equal($"{Burst}", refused.Context.Response.Headers["RateLimit-Reset"].ToString());
+        Assert.Equal("nosniff", refused.Context.Response.Headers.XContentTypeOptions.ToString()); // the security headers too
         Assert.Equal($"{Burst}", refused.Context.Response.Headers["RateLimit-Limit"].ToString());
 
         // Another client (another subject) has a bucket of its own.
