@@ -91,7 +91,7 @@ public sealed class RateLimits(RateLimitSettings settings) : IDisposable
         var headers = context.Response.Headers;
         headers[LimitHeader] = bucket.Burst.ToString(CultureInfo.InvariantCulture);
         headers[RemainingHeader] = remaining.ToString(CultureInfo.InvariantCulture);
-        headers[ResetHeader] = ((bucket.Burst - remaining + bucket.PerSecond - 1) / bucket.PerSecond).ToString(CultureInfo.InvariantCulture);
+        headers[ResetHeader] = (((long)bucket.Burst - remaining + bucket.PerSecond - 1) / bucket.PerSecond).ToString(CultureInfo.InvariantCulture); // long: no overflow near int.MaxValue
     }
 
     internal static async ValueTask RejectAsync(OnRejectedContext rejected)
