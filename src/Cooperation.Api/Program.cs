@@ -42,6 +42,8 @@ builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>(); // be
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
 builder.Services.AddExceptionHandler<ConflictExceptionHandler>();
 builder.Services.AddCooperationAuth();
+builder.Services.AddCooperationRateLimits(builder.Configuration);
+builder.AddHttpSurface();
 builder.Services.AddSingleton<WriteStep>();
 builder.Services.AddSingleton<EventRows>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.ChainVerifier>();
@@ -148,17 +150,24 @@ builder.Services.AddWolverineHttp();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCorrelationIds();
-app.UseInputGuard();
+app.UseConfiguredCors();
 app.UseAuthentication();
+app.UseCooperationRateLimits(); // by the token's subject, so after authentication; before anything else answers
+app.UseInputGuard();
 app.UseAuthorization();
 app.UseBodyLimit();
 
 app.UseSwagger();
-app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));
-app.MapHealthChecks("/health", Health.Options).AllowAnonymous();
+if (app.SwaggerUiWanted())
+{
+    app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));
+}
+
+app.MapHealthChecks("/health", Health.Options).AllowAnonymous().DisableRateLimiting();
 
 app.MapWolverineEndpoints(opts =>
 {

@@ -17,6 +17,7 @@ public static class ImportCallsEndpoint
     /// </summary>
     [WolverinePost("/api/calls/batch")]
     [Authorize(Roles = Roles.ServiceCentre)]
+    [Microsoft.AspNetCore.Mvc.DisableRequestSizeLimit] // streamed: no whole-body limit, each line has its own (BodyLimit)
     public static async Task<IResult> Post(HttpContext http, ClaimsPrincipal user, CallImport import, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) ||

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
 
 namespace Cooperation.Api.Infrastructure;
 
@@ -45,14 +46,73 @@ public static class AuthSetup
     {
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
 
-        // Post-configure: the configuration binding replaces TokenValidationParameters wholesale.
-        services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+        // Post-configure: the configuration binding replaces TokenValidationParameters wholesale, and validates the
+        // issuer or the audience only when they are configured. Here everything is validated, in every environment.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure<IConfiguration>((options, configuration) =>
         {
             options.MapInboundClaims = false;
-            options.TokenValidationParameters.RoleClaimType = Roles.RoleClaim;
-            options.TokenValidationParameters.NameClaimType = Roles.SubjectClaim;
+            var parameters = options.TokenValidationParameters;
+            parameters.RoleClaimType = Roles.RoleClaim;
+            parameters.NameClaimType = Roles.SubjectClaim;
+            parameters.ValidateIssuer = true;
+            parameters.ValidateAudience = true;
+            parameters.ValidateLifetime = true;
+            parameters.ValidateIssuerSigningKey = true;
+            parameters.RequireExpirationTime = true;
+            parameters.RequireSignedTokens = true;
+            parameters.ClockSkew = configuration.GetValue(ClockSkewSetting, DefaultClockSkew);
         });
+        services.AddHostedService<TokenIssuerCheck>(); // first of the checks at start: nothing else is worth starting without it
         services.AddAuthorization();
         return services;
+    }
+
+    public const string ClockSkewSetting = "Cooperation:TokenClockSkew";
+
+    /// <summary>How far a token's times may be off this server's clock (the library's default is 5 minutes).</summary>
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// In Production, refuses to start without a token issuer (an OpenID Connect authority, or an issuer with its signing
+/// keys) and an audience: without them every request would be 401, or, worse, tokens meant for others accepted.
+/// </summary>
+public sealed class TokenIssuerCheck(IOptionsMonitor<JwtBearerOptions> options, IHostEnvironment environment) : IHostedService
+{
+    private const string Section = "Authentication:Schemes:Bearer";
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (environment.IsProduction() && Missing(options.Get(JwtBearerDefaults.AuthenticationScheme)) is { } missing)
+        {
+            throw new InvalidOperationException($"Set {missing}: in Production every token is checked against them.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The settings still missing, as an operator sets them, or null.</summary>
+    internal static string? Missing(JwtBearerOptions options)
+    {
+        var parameters = options.TokenValidationParameters;
+        var issuer = !string.IsNullOrEmpty(options.Authority) || (
+            (!string.IsNullOrEmpty(parameters.ValidIssuer) || parameters.ValidIssuers?.Any() == true) &&
+            (parameters.IssuerSigningKey is not null || parameters.IssuerSigningKeys?.Any() == true));
+        var audience = !string.IsNullOrEmpty(options.Audience) || !string.IsNullOrEmpty(parameters.ValidAudience) ||
+            parameters.ValidAudiences?.Any() == true;
+        var missing = new List<string>();
+        if (!issuer)
+        {
+            missing.Add($"{Section}:Authority (environment variable Authentication__Schemes__Bearer__Authority), or {Section}:ValidIssuer and {Section}:SigningKeys");
+        }
+
+        if (!audience)
+        {
+            missing.Add($"{Section}:ValidAudiences (environment variable Authentication__Schemes__Bearer__ValidAudiences__0)");
+        }
+
+        return missing.Count == 0 ? null : string.Join(", and ", missing);
     }
 }

@@ -30,6 +30,10 @@ public static partial class Problems
 
     public static ProblemDetails Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
 
+    public static ProblemDetails TooLarge(string detail) => Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large", detail);
+
+    public static ProblemDetails TooManyRequests(string detail) => Create(StatusCodes.Status429TooManyRequests, "Too many requests", detail);
+
     /// <summary>400 naming one field and the rule it broke.</summary>
     public static ProblemDetails Invalid(string field, string rule) =>
         Invalid(new Dictionary<string, string[]> { [field] = [rule] });
@@ -86,6 +90,7 @@ public static partial class Problems
         409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
         413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
         415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        429 => "https://tools.ietf.org/html/rfc6585#section-4",
         500 => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
         503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
         _ => null,

@@ -7,7 +7,8 @@ namespace Cooperation.Api.Tests.Audit;
 /// <summary>
 /// The access matrix of the README, held to every endpoint the OpenAPI document lists (a new endpoint joins by
 /// itself and fails until the README says who may call it): every role with no municipality, with a party of the
-/// contract and with another city; an expired token, one signed with another key, and none.
+/// contract and with another city; an expired token, one signed with another key, an unsigned one and none (401); a
+/// token without a role (403).
 /// </summary>
 public sealed partial class AccessMatrixTests(AppFixture fixture) : AuditTest(fixture)
 {
@@ -141,6 +142,9 @@ public sealed partial class AccessMatrixTests(AppFixture fixture) : AuditTest(fi
             await Check("nobody", null, (s, _) => s == 401);
             await Check("an expired token", Tokens.For(["auditor", "contract-admin", "finance"], expires: DateTime.UtcNow.AddHours(-1)), (s, _) => s == 401);
             await Check("a token of another key", Tokens.Forged, (s, _) => s == 401);
+            await Check("an unsigned token (alg none)", Tokens.Minted(t => (t.Claims["role"], t.SigningCredentials) = (Roles, null)), (s, _) => s == 401);
+            await Check("a token without a role", Tokens.Minted(_ => { }), (s, _) => s == 403);
+            await Check("a token without a role, of a party", Tokens.Minted(t => t.Claims["municipality"] = provider), (s, _) => s == 403);
             foreach (var role in Roles)
             {
                 var party = role == "department" ? "castrop-rauxel" : provider;

@@ -35,6 +35,14 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Cooperation__AsOfSettled", "00:00:02"); // as-of reports are kept soon, for their test
         Environment.SetEnvironmentVariable("Cooperation__DailyDigest", "false"); // digests are recorded by their tests, not between others
         Environment.SetEnvironmentVariable("Cooperation__DailyRetention", "false"); // the demo's 2021 calls would be masked under other tests
+        // Limited, so every answer carries the rate-limit headers, but far above what the fuzz and race tests send at once;
+        // the limits themselves are tested on a host of their own (RateLimitTests). Processes the tests start inherit these.
+        foreach (var bucket in new[] { "PerClient", "PerAddress" })
+        {
+            Environment.SetEnvironmentVariable($"Cooperation__RateLimits__{bucket}__Burst", "1000000");
+            Environment.SetEnvironmentVariable($"Cooperation__RateLimits__{bucket}__PerSecond", "1000000");
+        }
+
         Tokens.ConfigureHost();
 
         Host = await AlbaHost.For<Program>(builder => builder.ConfigureServices(services =>
@@ -47,9 +55,15 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
+        await DropSchemaAsync(Schema);
+    }
+
+    /// <summary>Drops a schema of the test run's database, if it is there.</summary>
+    public async Task DropSchemaAsync(string schema)
+    {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {Schema} cascade", connection);
+        await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
         await drop.ExecuteNonQueryAsync();
     }
 

@@ -27,24 +27,43 @@ public static class Tokens
     public static string For(string role, string? municipality = null, string subject = "test-user") =>
         For([role], municipality, subject);
 
-    public static string For(string[] roles, string? municipality = null, string subject = "test-user", byte[]? key = null, DateTime? expires = null)
-    {
-        var claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = roles };
-        if (municipality is not null)
+    public static string For(string[] roles, string? municipality = null, string subject = "test-user", byte[]? key = null, DateTime? expires = null) =>
+        Minted(token =>
         {
-            claims["municipality"] = municipality;
-        }
+            token.Claims["sub"] = subject;
+            if (municipality is not null)
+            {
+                token.Claims["municipality"] = municipality;
+            }
 
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            token.Claims["role"] = roles;
+            token.Expires = expires ?? token.Expires;
+            token.NotBefore = expires is { } end && end < DateTime.UtcNow ? end.AddHours(-1) : null;
+            token.IssuedAt = expires is { } ended && ended < DateTime.UtcNow ? ended.AddHours(-1) : null;
+            if (key is not null)
+            {
+                token.SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256);
+            }
+        });
+
+    /// <summary>
+    /// A token of subject <c>test-user</c> with no role, valid for an hour and signed with the trusted key, as
+    /// <paramref name="change"/> leaves it: no <c>Expires</c> makes one without <c>exp</c>, no signing credentials an
+    /// unsigned one (<c>alg: none</c>).
+    /// </summary>
+    public static string Minted(Action<SecurityTokenDescriptor> change)
+    {
+        var token = new SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Audience = Audience,
-            Claims = claims,
-            Expires = expires ?? DateTime.UtcNow.AddHours(1),
-            NotBefore = expires is { } end && end < DateTime.UtcNow ? end.AddHours(-1) : null,
-            IssuedAt = expires is { } ended && ended < DateTime.UtcNow ? ended.AddHours(-1) : null,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Key), SecurityAlgorithms.HmacSha256),
-        });
+            Claims = new Dictionary<string, object> { ["sub"] = "test-user" },
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Key), SecurityAlgorithms.HmacSha256),
+        };
+        change(token);
+        // The handler would give a token without an expiry one of an hour.
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = token.Expires is not null }.CreateToken(token);
     }
 
     public static string ContractAdmin(string? municipality = null) => For(Roles.ContractAdmin, municipality, "alice");

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cooperation.Api.Tests.Fixtures;
@@ -26,7 +25,7 @@ public sealed class CrashTests(AppFixture fixture, ITestOutputHelper output) : A
     public async Task After_a_kill_9_during_import_and_live_writes_every_acknowledged_write_is_there_and_every_line_whole_or_absent()
     {
         var schema = "crash_" + Guid.NewGuid().ToString("N")[..10];
-        var port = FreePort();
+        var port = AppProcess.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) }; // a slow CI machine imports slowly
         var contract = UniqueId("contract");
         try
@@ -82,50 +81,11 @@ public sealed class CrashTests(AppFixture fixture, ITestOutputHelper output) : A
         }
         finally
         {
-            await using var connection = new NpgsqlConnection(Fixture.ConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
-            await drop.ExecuteNonQueryAsync();
+            await Fixture.DropSchemaAsync(schema);
         }
     }
 
-    private async Task<Process> StartAsync(string schema, int port, HttpClient http)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in Environment(schema, port))
-        {
-            start.Environment[name] = value;
-        }
-
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Cooperation.Api.dll"));
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromMinutes(1))
-        {
-            try
-            {
-                if ((await http.GetAsync("/health")).IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            Assert.False(process.HasExited, "The service exited while starting.");
-            await Task.Delay(200);
-        }
-
-        process.Kill(entireProcessTree: true);
-        throw new TimeoutException("The service did not answer /health within a minute.");
-    }
+    private Task<Process> StartAsync(string schema, int port, HttpClient http) => AppProcess.StartServiceAsync(Environment(schema, port), http);
 
     private Dictionary<string, string> Environment(string schema, int port)
     {
@@ -299,12 +259,5 @@ public sealed class CrashTests(AppFixture fixture, ITestOutputHelper output) : A
         var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return response;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Tests.Fixtures;
 
 namespace Cooperation.Api.Tests.Infrastructure;
@@ -120,11 +122,19 @@ public sealed class StrictInputTests(AppFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
-    public async Task A_body_larger_than_four_megabytes_is_413_and_stores_nothing()
+    public async Task A_body_a_byte_over_the_endpoints_limit_is_413_naming_the_limit_and_stores_nothing_and_one_at_the_limit_is_taken()
     {
-        var body = ContractRequests.Sign(UniqueId("contract")).With("provider.name", new string('x', 5 * 1024 * 1024));
+        // Spaces after the JSON are still the same JSON: a real contract, padded to the limit.
+        var json = ContractRequests.Sign(UniqueId("contract")).ToJsonString();
+        var atLimit = json + new string(' ', BodyLimit.DefaultMaxBody - Encoding.UTF8.GetByteCount(json));
 
-        await Refused("/api/contracts", body, Tokens.ContractAdmin(), 413);
+        var problem = await Refused("/api/contracts", atLimit + " ", Tokens.ContractAdmin(), 413);
+        Assert.Equal("A request body of this endpoint holds at most 65,536 bytes (64 KB).", (string)problem["detail"]!);
+        await Send(HttpMethod.Post, "/api/contracts", atLimit, Tokens.ContractAdmin(), 201);
+
+        // Far over it: refused from its Content-Length, unread.
+        var huge = ContractRequests.Sign(UniqueId("contract")).With("provider.name", new string('x', 5 * 1024 * 1024));
+        await Refused("/api/contracts", huge, Tokens.ContractAdmin(), 413);
     }
 
     [Fact]
