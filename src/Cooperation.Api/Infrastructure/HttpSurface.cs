@@ -79,7 +79,7 @@ public static class HttpSurface
         for (var i = 0; i < origins.Length; i++)
         {
             var origin = origins[i].Trim().TrimEnd('/');
-            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") ||
+            if (origin.Length > Limits.MaxOriginLength || !Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") ||
                 !string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidOperationException(

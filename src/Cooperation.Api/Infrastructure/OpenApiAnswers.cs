@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -33,9 +34,9 @@ public sealed class CommonAnswersOperationFilter : IOperationFilter
             if (status[0] is '2' or '4' && response is OpenApiResponse r)
             {
                 r.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                r.Headers[RateLimitHeaders.Limit] = Header("Requests this client may make in a burst.");
-                r.Headers[RateLimitHeaders.Remaining] = Header("Requests left of the burst now.");
-                r.Headers[RateLimitHeaders.Reset] = Header("Seconds until the burst is whole again.");
+                r.Headers[RateLimits.LimitHeader] = Header("Requests this client may make in a burst.");
+                r.Headers[RateLimits.RemainingHeader] = Header("Requests left of the burst now.");
+                r.Headers[RateLimits.ResetHeader] = Header("Seconds until the burst is whole again.");
                 r.Headers["Access-Control-Allow-Origin"] = new OpenApiHeader
                 {
                     Description = "Only to a browser whose origin is one of `Cooperation:Cors:AllowedOrigins`; none are by default, and the header is then never sent.",
@@ -43,7 +44,7 @@ public sealed class CommonAnswersOperationFilter : IOperationFilter
                 };
                 if (status == "429")
                 {
-                    r.Headers[RateLimitHeaders.RetryAfter] = Header("Seconds to wait before the next request.");
+                    r.Headers[HeaderNames.RetryAfter] = Header("Seconds to wait before the next request.");
                 }
             }
         }
@@ -69,13 +70,4 @@ public sealed class CommonAnswersOperationFilter : IOperationFilter
         Description = description,
         Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Maximum = int.MaxValue.ToString(CultureInfo.InvariantCulture) },
     };
-}
-
-/// <summary>The names of the rate-limit headers, as the service sends them and the OpenAPI document states them.</summary>
-public static class RateLimitHeaders
-{
-    public const string Limit = "RateLimit-Limit";
-    public const string Remaining = "RateLimit-Remaining";
-    public const string Reset = "RateLimit-Reset";
-    public const string RetryAfter = "Retry-After";
 }
