@@ -69,9 +69,11 @@ builder.Services.AddCalls();
 builder.Services.AddReferrals();
 builder.Services.AddAppointments();
 builder.Services.AddBilling(builder.Configuration);
+builder.Services.AddSingleton<DatabaseHealthCheck>().AddSingleton<RecentHealth<DatabaseHealthCheck>>();
+builder.Services.AddSingleton<ReportsLagHealthCheck>().AddSingleton<RecentHealth<ReportsLagHealthCheck>>();
 builder.Services.AddHealthChecks()
-    .AddCheck<DatabaseHealthCheck>("database")
-    .AddCheck<ReportsLagHealthCheck>("reports", HealthStatus.Unhealthy);
+    .AddCheck<RecentHealth<DatabaseHealthCheck>>("database")
+    .AddCheck<RecentHealth<ReportsLagHealthCheck>>("reports", HealthStatus.Unhealthy);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: false);
 RequestValidation.UseJsonNames();
 
@@ -161,13 +163,15 @@ app.UseInputGuard();
 app.UseAuthorization();
 app.UseBodyLimit();
 
+app.UseOpenApiDocumentCache();
 app.UseSwagger();
 if (app.SwaggerUiWanted())
 {
     app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));
 }
 
-app.MapHealthChecks("/health", Health.Options).AllowAnonymous().DisableRateLimiting();
+app.MapHealthChecks("/health", Health.Options).AllowAnonymous().DisableRateLimiting()
+    .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])); // a probe reads; nothing else is answered
 
 app.MapWolverineEndpoints(opts =>
 {

@@ -88,6 +88,7 @@ public static class GetAuditEventsEndpoint
     /// </summary>
     [WolverineGet("/api/audit/events")]
     [Authorize(Roles = Roles.Auditor)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.OneAtATime)]
     public static async Task<IResult> Get(string? from, string? to, HttpContext http, AuditExport export, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();

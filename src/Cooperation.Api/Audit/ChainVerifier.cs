@@ -186,6 +186,7 @@ public static class VerifyEndpoint
     /// <param name="streamId">Only this stream's chain.</param>
     [WolverineGet("/api/audit/verify")]
     [Authorize(Roles = Roles.Auditor)]
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.OneAtATime)]
     public static async Task<IResult> Get(HttpContext http, ChainVerifier verifier, string? streamId, CancellationToken ct)
     {
         if (Caller.From(http.User).Municipality is { } municipality)

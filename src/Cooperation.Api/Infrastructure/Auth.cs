@@ -61,10 +61,33 @@ public static class AuthSetup
             parameters.RequireExpirationTime = true;
             parameters.RequireSignedTokens = true;
             parameters.ClockSkew = configuration.GetValue(ClockSkewSetting, DefaultClockSkew);
+            options.Events ??= new JwtBearerEvents();
+            options.Events.OnTokenValidated = RequireWhoAndWhere;
         });
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure<IHostEnvironment>((options, environment) =>
+            options.IncludeErrorDetails = !environment.IsProduction()); // why a token failed helps a developer, and a forger
         services.AddHostedService<TokenIssuerCheck>(); // first of the checks at start: nothing else is worth starting without it
         services.AddAuthorization();
         return services;
+    }
+
+    /// <summary>
+    /// A token must say who (its subject is the user of every event it writes and its rate-limit bucket), and a
+    /// municipality claim must name one: a blank one would otherwise bind to none, which is to reach everything.
+    /// </summary>
+    private static Task RequireWhoAndWhere(TokenValidatedContext context)
+    {
+        var user = context.Principal!;
+        if (string.IsNullOrWhiteSpace(user.FindFirst(Roles.SubjectClaim)?.Value))
+        {
+            context.Fail("The token has no subject ('sub').");
+        }
+        else if (user.FindAll(Roles.MunicipalityClaim).Any(c => string.IsNullOrWhiteSpace(c.Value)))
+        {
+            context.Fail("The token's 'municipality' is blank.");
+        }
+
+        return Task.CompletedTask;
     }
 
     public const string ClockSkewSetting = "Cooperation:TokenClockSkew";

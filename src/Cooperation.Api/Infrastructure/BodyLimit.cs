@@ -19,25 +19,26 @@ public static class BodyLimit
 
     /// <summary>
     /// Refuses a POST body over its endpoint's limit with 413 before any endpoint reads it: the body is read here, up to
-    /// the limit, and handed on from memory. After authorization and only for a route that exists: nobody else gets a
-    /// body read.
+    /// the limit, and handed on from memory. After authorization and only for an endpoint that takes a body: nobody
+    /// else gets one read.
     /// </summary>
     public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             var request = context.Request;
             var endpoint = context.GetEndpoint();
-            if (!HttpMethods.IsPost(request.Method) || endpoint is null ||
+            // An endpoint that takes no body (a 405, the health check) gets none read.
+            if (!HttpMethods.IsPost(request.Method) || endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is null ||
                 LimitOf(endpoint) is not { } limit)
             {
                 await next(context);
                 return;
             }
 
-            // Kestrel holds the same limit, as it does for an endpoint that names its own.
+            // Kestrel holds twice the limit: it counts a chunked body's framing too, which the limit here does not.
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             {
-                size.MaxRequestBodySize = limit;
+                size.MaxRequestBodySize = 2 * limit;
             }
 
             var body = request.ContentLength > limit ? null : await ReadBodyAsync(request, limit, context.RequestAborted);

@@ -43,3 +43,54 @@ public static class Health
         },
     };
 }
+
+/// <summary>
+/// A health check's last result, kept for <c>Cooperation:HealthFresh</c> (default 1 s): probes, which need no token
+/// and are not rate limited, then cost the database at most one query a second whatever their number. A check that
+/// throws is reported by its registration's failure status and a fixed text; the log has the exception, and the
+/// answer tells nobody where the database is.
+/// </summary>
+public sealed class RecentHealth<TCheck>(TCheck check, IConfiguration configuration, TimeProvider clock, ILogger<TCheck> log) : IHealthCheck
+    where TCheck : IHealthCheck
+{
+    private readonly SemaphoreSlim _running = new(1, 1);
+    private readonly TimeSpan _fresh = configuration.GetValue("Cooperation:HealthFresh", TimeSpan.FromSeconds(1));
+    private (HealthCheckResult Result, DateTimeOffset At)? _last;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (Fresh() is { } known)
+        {
+            return known;
+        }
+
+        await _running.WaitAsync(cancellationToken); // one check at a time; those waiting take its result
+        try
+        {
+            if (Fresh() is { } meanwhile)
+            {
+                return meanwhile;
+            }
+
+            HealthCheckResult result;
+            try
+            {
+                result = await check.CheckHealthAsync(context, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "The health check {Check} failed.", context.Registration.Name);
+                result = new HealthCheckResult(context.Registration.FailureStatus, "The check failed; the service's log says why.");
+            }
+
+            _last = (new HealthCheckResult(result.Status, result.Description, exception: null, result.Data), clock.GetUtcNow());
+            return _last.Value.Result;
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private HealthCheckResult? Fresh() => _last is { } last && clock.GetUtcNow() - last.At < _fresh ? last.Result : null;
+}

@@ -8,7 +8,7 @@ namespace Cooperation.Api.Infrastructure;
 
 /// <summary>
 /// The answers every operation of the API can give besides its own (ADR 23): 400 for a malformed parameter, 401
-/// without a valid token, 403 without the role, 413 for a body over the limit, 429 past the rate limit (with
+/// without a valid token, 403 without the role, 413 and 415 for a body too large or of another type, 429 past the rate limit (with
 /// <c>Retry-After</c>) and 500; and the rate-limit headers on every 2xx and 4xx answer.
 /// </summary>
 public sealed class CommonAnswersOperationFilter : IOperationFilter
@@ -24,6 +24,7 @@ public sealed class CommonAnswersOperationFilter : IOperationFilter
         if (operation.RequestBody is not null)
         {
             Add(operation, problem, StatusCodes.Status413PayloadTooLarge, "The request body is larger than this operation takes.");
+            Add(operation, problem, StatusCodes.Status415UnsupportedMediaType, "The request body is not of a media type this operation takes.");
         }
 
         Add(operation, problem, StatusCodes.Status429TooManyRequests, "Too many requests from this client: wait as many seconds as `Retry-After` says.");
@@ -40,7 +41,7 @@ public sealed class CommonAnswersOperationFilter : IOperationFilter
                 r.Headers["Access-Control-Allow-Origin"] = new OpenApiHeader
                 {
                     Description = "Only to a browser whose origin is one of `Cooperation:Cors:AllowedOrigins`; none are by default, and the header is then never sent.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = Limits.MaxOriginLength },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", MaxLength = Limits.MaxOriginLength },
                 };
                 if (status == "429")
                 {

@@ -63,6 +63,12 @@ public sealed class RateLimits(RateLimitSettings settings) : IDisposable
     public const string RemainingHeader = "RateLimit-Remaining";
     public const string ResetHeader = "RateLimit-Reset";
 
+    /// <summary>
+    /// The policy of the reads that cost seconds of CPU or stream without bound (verifying every chain, the audit
+    /// export): one at a time per client, beside the bucket; a second at once is 429.
+    /// </summary>
+    public const string OneAtATime = "one-at-a-time";
+
     // Whole seconds, so that the headers tell the truth in whole seconds.
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
@@ -103,11 +109,17 @@ public sealed class RateLimits(RateLimitSettings settings) : IDisposable
             $"Too many requests from this client: send this again in {seconds} s. RateLimit-Limit and RateLimit-Remaining say how many may be sent at once."));
     }
 
-    /// <summary>A client with a valid token is counted by its subject, anyone else by its address.</summary>
-    private static (string Key, Bucket Bucket) PartitionOf(HttpContext context, RateLimitSettings settings) =>
-        context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(Roles.SubjectClaim)?.Value is { Length: > 0 } subject
-            ? ("client:" + subject, settings.PerClient)
-            : ("address:" + AddressOf(context.Connection.RemoteIpAddress), settings.PerAddress);
+    /// <summary>A client with a valid token is counted by its subject (within its issuer), anyone else by its address.</summary>
+    private static (string Key, Bucket Bucket) PartitionOf(HttpContext context, RateLimitSettings settings)
+    {
+        var key = KeyOf(context);
+        return (key, key.StartsWith("client:", StringComparison.Ordinal) ? settings.PerClient : settings.PerAddress);
+    }
+
+    internal static string KeyOf(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(Roles.SubjectClaim) is { Value.Length: > 0 } subject
+            ? $"client:{subject.Issuer}|{subject.Value}"
+            : "address:" + AddressOf(context.Connection.RemoteIpAddress);
 
     /// <summary>An IPv6 host usually holds a whole /64: counting single addresses there would count nothing.</summary>
     private static string AddressOf(IPAddress? address)
@@ -148,6 +160,8 @@ public static class RateLimitSetup
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (rejected, _) => RateLimits.RejectAsync(rejected);
+            options.AddPolicy(RateLimits.OneAtATime, context => RateLimitPartition.GetConcurrencyLimiter(
+                RateLimits.KeyOf(context), _ => new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 0 }));
         });
         services.AddOptions<RateLimiterOptions>().Configure<RateLimits>((options, limits) => options.GlobalLimiter = limits.Limiter);
         return services;

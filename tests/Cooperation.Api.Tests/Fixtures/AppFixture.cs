@@ -32,6 +32,7 @@ public sealed class AppFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Cooperation__Schema", Schema);
         Environment.SetEnvironmentVariable("Cooperation__BillingLockTimeout", "00:00:05"); // a test waits this long for a held lock
         Environment.SetEnvironmentVariable("Cooperation__ReportsMaxLag", "00:00:01"); // health is degraded soon, for its test
+        Environment.SetEnvironmentVariable("Cooperation__HealthFresh", "00:00:00"); // and says so at once, without its second of memory
         Environment.SetEnvironmentVariable("Cooperation__AsOfSettled", "00:00:02"); // as-of reports are kept soon, for their test
         Environment.SetEnvironmentVariable("Cooperation__DailyDigest", "false"); // digests are recorded by their tests, not between others
         Environment.SetEnvironmentVariable("Cooperation__DailyRetention", "false"); // the demo's 2021 calls would be masked under other tests

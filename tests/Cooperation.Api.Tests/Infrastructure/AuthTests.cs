@@ -46,6 +46,9 @@ public sealed class AuthTests(AppFixture fixture) : ApiTest(fixture)
         ["expired a minute ago"] = t => (t.IssuedAt, t.NotBefore, t.Expires) = (DateTime.UtcNow.AddHours(-1), DateTime.UtcNow.AddHours(-1), DateTime.UtcNow.AddMinutes(-1)),
         ["valid only in a minute"] = t => t.NotBefore = DateTime.UtcNow.AddMinutes(1),
         ["without an expiry"] = t => t.Expires = null,
+        ["without a subject"] = t => t.Claims.Remove("sub"),
+        ["with a blank subject"] = t => t.Claims["sub"] = " ",
+        ["with a blank municipality"] = t => t.Claims["municipality"] = "",
     };
 
     [Theory]
@@ -55,6 +58,9 @@ public sealed class AuthTests(AppFixture fixture) : ApiTest(fixture)
     [InlineData("expired a minute ago")] // beyond the 30 s of clock skew allowed
     [InlineData("valid only in a minute")]
     [InlineData("without an expiry")]
+    [InlineData("without a subject")] // every event it wrote would say "unknown", and it would share its address's bucket
+    [InlineData("with a blank subject")]
+    [InlineData("with a blank municipality")] // bound to no municipality would be to reach every contract
     public async Task A_token_that_is_not_valid_is_401_and_stores_nothing(string token)
     {
         var minted = Tokens.Minted(t =>

@@ -64,6 +64,32 @@ public sealed class RateLimitTests(AppFixture fixture) : ApiTest(fixture)
         await Send(own.Host, alice, "/api/contracts", 200);
     }
 
+    /// <summary>Verifying every chain costs seconds of CPU on a large store: one at a time per client, whatever its bucket.</summary>
+    [Fact]
+    public async Task A_client_verifies_the_chains_one_at_a_time_and_others_meanwhile()
+    {
+        var audrey = Tokens.For("auditor", subject: "audrey-" + Guid.NewGuid().ToString("N"));
+        // At once, some overlap on two cores; should the machine serialise a round, another round is sent.
+        for (var round = 0; ; round++)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Send(Host, audrey, "/api/audit/verify", null)));
+            var statuses = answers.Select(a => a.Context.Response.StatusCode).ToList();
+            Assert.All(statuses, s => Assert.True(s is 200 or 429, $"verify answered {s}"));
+            if (statuses.Contains(429))
+            {
+                Assert.Contains(200, statuses);
+                var refused = answers.First(a => a.Context.Response.StatusCode == 429);
+                Assert.Equal("1", refused.Context.Response.Headers.RetryAfter.ToString());
+                await ProblemOf(refused, 429);
+                break;
+            }
+
+            Assert.True(round < 5, "Six verifications at once were never refused in five rounds.");
+        }
+
+        await Send(Host, audrey, "/api/audit/verify", 200); // one at a time is served
+    }
+
     private static async Task<(List<IScenarioResult> Served, IScenarioResult Refused)> UntilRefused(IAlbaHost host, string? token)
     {
         var served = new List<IScenarioResult>();

@@ -135,6 +135,10 @@ public sealed class StrictInputTests(AppFixture fixture) : ApiTest(fixture)
         // Far over it: refused from its Content-Length, unread.
         var huge = ContractRequests.Sign(UniqueId("contract")).With("provider.name", new string('x', 5 * 1024 * 1024));
         await Refused("/api/contracts", huge, Tokens.ContractAdmin(), 413);
+
+        // Where no body is taken none is read: a POST to what only answers GET is 405, whatever it carries.
+        await Send(HttpMethod.Post, $"/api/contracts/{UniqueId("contract")}", atLimit + " ", Tokens.ContractAdmin(), 405);
+        await Send(HttpMethod.Post, "/health", atLimit + " ", null, 405);
     }
 
     [Fact]
