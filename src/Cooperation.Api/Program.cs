@@ -164,7 +164,7 @@ app.UseAuthorization();
 app.UseBodyLimit();
 
 app.UseOpenApiDocumentCache();
-app.UseSwagger();
+app.UseSwagger(o => o.RouteTemplate = OpenApiDocumentCache.RouteTemplate);
 if (app.SwaggerUiWanted())
 {
     app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Cooperation API v1"));

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Cooperation.Api.Infrastructure;
 
@@ -62,7 +63,15 @@ public static class AuthSetup
             parameters.RequireSignedTokens = true;
             parameters.ClockSkew = configuration.GetValue(ClockSkewSetting, DefaultClockSkew);
             options.Events ??= new JwtBearerEvents();
-            options.Events.OnTokenValidated = RequireWhoAndWhere;
+            var before = options.Events.OnTokenValidated;
+            options.Events.OnTokenValidated = async context =>
+            {
+                await before(context);
+                if (context.Result is null)
+                {
+                    await RequireWhoAndWhere(context);
+                }
+            };
         });
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure<IHostEnvironment>((options, environment) =>
             options.IncludeErrorDetails = !environment.IsProduction()); // why a token failed helps a developer, and a forger
@@ -82,8 +91,11 @@ public static class AuthSetup
         {
             context.Fail("The token has no subject ('sub').");
         }
-        else if (user.FindAll(Roles.MunicipalityClaim).Any(c => string.IsNullOrWhiteSpace(c.Value)))
+        else if (user.FindAll(Roles.MunicipalityClaim).Any(c => string.IsNullOrWhiteSpace(c.Value)) ||
+                 (context.SecurityToken is JsonWebToken token && token.TryGetPayloadValue<object>(Roles.MunicipalityClaim, out _) &&
+                  !user.HasClaim(c => c.Type == Roles.MunicipalityClaim)))
         {
+            // Also an empty list: it gives no claim at all, which would read as bound to none.
             context.Fail("The token's 'municipality' is blank.");
         }
 

@@ -55,7 +55,7 @@ public sealed class RecentHealth<TCheck>(TCheck check, IConfiguration configurat
 {
     private readonly SemaphoreSlim _running = new(1, 1);
     private readonly TimeSpan _fresh = configuration.GetValue("Cooperation:HealthFresh", TimeSpan.FromSeconds(1));
-    private (HealthCheckResult Result, DateTimeOffset At)? _last;
+    private Memo? _last; // one reference: no reader sees half of a result
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -83,8 +83,9 @@ public sealed class RecentHealth<TCheck>(TCheck check, IConfiguration configurat
                 result = new HealthCheckResult(context.Registration.FailureStatus, "The check failed; the service's log says why.");
             }
 
-            _last = (new HealthCheckResult(result.Status, result.Description, exception: null, result.Data), clock.GetUtcNow());
-            return _last.Value.Result;
+            var memo = new Memo(new HealthCheckResult(result.Status, result.Description, exception: null, result.Data), clock.GetUtcNow());
+            _last = memo;
+            return memo.Result;
         }
         finally
         {
@@ -93,4 +94,6 @@ public sealed class RecentHealth<TCheck>(TCheck check, IConfiguration configurat
     }
 
     private HealthCheckResult? Fresh() => _last is { } last && clock.GetUtcNow() - last.At < _fresh ? last.Result : null;
+
+    private sealed record Memo(HealthCheckResult Result, DateTimeOffset At);
 }

@@ -8,14 +8,21 @@ public static class OpenApiDocumentCache
 {
     public const string DocumentPath = "/swagger/v1/swagger.json";
 
-    /// <summary>Before Swashbuckle's middleware: its first answer is kept and given to every later request.</summary>
+    /// <summary>Swashbuckle's route: the JSON document only (it would make a YAML one anew each time too).</summary>
+    public const string RouteTemplate = "swagger/{documentName}/swagger.json";
+
+    /// <summary>
+    /// Before Swashbuckle's middleware (on <see cref="RouteTemplate"/>): its first answer is kept and given to every
+    /// later request for the document, with or without a final slash.
+    /// </summary>
     public static IApplicationBuilder UseOpenApiDocumentCache(this IApplicationBuilder app)
     {
-        (byte[] Body, string? ContentType)? kept = null;
+        Kept? kept = null; // one reference, written once: no reader sees half of it
         return app.Use(async (context, next) =>
         {
             var head = HttpMethods.IsHead(context.Request.Method);
-            if (!(HttpMethods.IsGet(context.Request.Method) || (head && kept is not null)) || context.Request.Path != DocumentPath)
+            if (!(HttpMethods.IsGet(context.Request.Method) || (head && kept is not null)) ||
+                !string.Equals(context.Request.Path.Value?.TrimEnd('/'), DocumentPath, StringComparison.OrdinalIgnoreCase))
             {
                 await next(context);
                 return;
@@ -42,15 +49,18 @@ public static class OpenApiDocumentCache
                     return;
                 }
 
-                kept = (buffer.ToArray(), response.ContentType); // two first requests at once both make it: harmless
+                kept = new Kept(buffer.ToArray(), response.ContentType); // two first requests at once both make it: harmless
             }
 
-            response.ContentType = kept.Value.ContentType;
-            response.ContentLength = kept.Value.Body.Length;
+            var document = kept;
+            response.ContentType = document.ContentType;
+            response.ContentLength = document.Body.Length;
             if (!head)
             {
-                await response.Body.WriteAsync(kept.Value.Body, context.RequestAborted);
+                await response.Body.WriteAsync(document.Body, context.RequestAborted);
             }
         });
     }
+
+    private sealed record Kept(byte[] Body, string? ContentType);
 }
