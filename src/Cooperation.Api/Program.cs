@@ -96,10 +96,9 @@ builder.Services.AddSwaggerGen(o =>
         Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(true)) },
     });
     o.CustomSchemaIds(t => t.FullName!.Replace('+', '.'));
-    // Endpoints answering IResult: their answer is the resource's JSON, not an object without members.
-    o.MapType<IResult>(() => new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The resource, as the README's table of the API describes it." });
     o.SchemaFilter<ValidatorLimitsSchemaFilter>();
     o.OperationFilter<ParameterLimitsOperationFilter>();
+    o.OperationFilter<MediaOperationFilter>();
     o.OperationFilter<CommonAnswersOperationFilter>();
     o.DocumentFilter<AnswerBoundsDocumentFilter>();
     o.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
@@ -177,6 +176,7 @@ app.MapWolverineEndpoints(opts =>
 {
     opts.RequireAuthorizeOnAll();
     opts.AddPolicy<FluentValidationPolicy>();
+    opts.AddPolicy<DeclaredAnswersPolicy>(); // endpoints answering IResult declare their answers themselves
 });
 
 return await app.RunJasperFxCommands(args);

@@ -2,6 +2,7 @@ using Cooperation.Api.Calls;
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Appointments;
@@ -31,6 +32,8 @@ public static class BookAppointmentEndpoint
 {
     [WolverinePost("/api/appointments")]
     [Authorize(Roles = AppointmentAccess.Writers)]
+    [ProducesResponseType<AppointmentView>(StatusCodes.Status201Created, "application/json")]
+    [ProducesResponseType<AppointmentView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(BookAppointment command, HttpContext http, AppointmentWrites appointments, CancellationToken ct)
     {
         var appointmentId = command.AppointmentId ?? "apt-" + Guid.NewGuid().ToString("N");

@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Appointments;
@@ -18,6 +19,7 @@ public static class CancelAppointmentEndpoint
 {
     [WolverinePost("/api/appointments/{appointmentId}/cancelled")]
     [Authorize(Roles = AppointmentAccess.Writers)]
+    [ProducesResponseType<AppointmentView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(string appointmentId, CancelAppointment command, HttpContext http, AppointmentWrites appointments, CancellationToken ct) =>
         AppointmentAccess.Answer(await appointments.RunAsync(http, appointmentId, s => AppointmentDecider.Cancel(command, s), ct));
 }

@@ -4,6 +4,7 @@ using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Appointments;
@@ -13,6 +14,7 @@ public static class GetAppointmentEndpoint
     /// <summary>The appointment now, or as it was at a version or at an instant (only events recorded by then).</summary>
     [WolverineGet("/api/appointments/{appointmentId}")]
     [Authorize(Roles = Roles.Any)]
+    [ProducesResponseType<AppointmentView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Get(
         string appointmentId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
@@ -40,6 +42,7 @@ public static class GetAppointmentEndpoint
     /// <summary>A contract's appointments by start, optionally only those with a status or booked in a call; a page at a time.</summary>
     [WolverineGet("/api/appointments")]
     [Authorize(Roles = Roles.Any)]
+    [ProducesResponseType<IReadOnlyList<AppointmentView>>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> List(
         string? contractId, string? status, string? callId, string? limit, string? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using Cooperation.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Appointments;
@@ -11,6 +12,7 @@ public static class RecordAppointmentAttendedEndpoint
 {
     [WolverinePost("/api/appointments/{appointmentId}/attended")]
     [Authorize(Roles = AppointmentAccess.Writers)]
+    [ProducesResponseType<AppointmentView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(string appointmentId, RecordAppointmentAttended command, HttpContext http, AppointmentWrites appointments, CancellationToken ct) =>
         AppointmentAccess.Answer(await appointments.RunAsync(http, appointmentId, s => AppointmentDecider.RecordAttended(command, s), ct));
 }

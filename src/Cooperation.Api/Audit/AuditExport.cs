@@ -89,6 +89,7 @@ public static class GetAuditEventsEndpoint
     [WolverineGet("/api/audit/events")]
     [Authorize(Roles = Roles.Auditor)]
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.OneAtATime)]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<AuditedEvent>(StatusCodes.Status200OK, "application/x-ndjson")] // the schema of each line
     public static async Task<IResult> Get(string? from, string? to, HttpContext http, AuditExport export, IQuerySession session, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();

@@ -180,6 +180,10 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
     }
 }
 
+/// <summary>The answer to <c>GET /api/audit/verify</c>: the first <see cref="Limits.MaxPage"/> breaks, and how many there are.</summary>
+public sealed record VerifyAnswer(
+    long EventsChecked, long StreamsChecked, int DigestsChecked, int BrokenLinkCount, IReadOnlyList<BrokenLink> BrokenLinks, double Seconds);
+
 public static class VerifyEndpoint
 {
     /// <summary>Every chain of the store: for an auditor of no one municipality, since it reads every stream.</summary>
@@ -187,6 +191,7 @@ public static class VerifyEndpoint
     [WolverineGet("/api/audit/verify")]
     [Authorize(Roles = Roles.Auditor)]
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(RateLimits.OneAtATime)]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<VerifyAnswer>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Get(HttpContext http, ChainVerifier verifier, string? streamId, CancellationToken ct)
     {
         if (Caller.From(http.User).Municipality is { } municipality)
@@ -197,11 +202,9 @@ public static class VerifyEndpoint
 
         var report = await verifier.VerifyAsync(null, ct, streamId);
         // The first breaks only, and how many there are: `audit-verify` lists them all.
-        return Results.Json(new
-        {
-            report.EventsChecked, report.StreamsChecked, report.DigestsChecked, BrokenLinkCount = report.BrokenLinks.Count,
-            BrokenLinks = report.BrokenLinks.Take(Limits.MaxPage), report.Seconds,
-        }, ApiJson.Options);
+        return Results.Json(new VerifyAnswer(
+            report.EventsChecked, report.StreamsChecked, report.DigestsChecked, report.BrokenLinks.Count,
+            [.. report.BrokenLinks.Take(Limits.MaxPage)], report.Seconds), ApiJson.Options);
     }
 }
 

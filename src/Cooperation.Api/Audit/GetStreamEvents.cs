@@ -4,9 +4,24 @@ using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Audit;
+
+/// <summary>
+/// An event as an auditor reads it, as <see cref="EventHistory.Write"/> writes it: the items of a stream's page and
+/// the lines of the export. Declares the answer in the document; the writers stream it without this type.
+/// </summary>
+/// <param name="Data">The event as stored, a JSON object of its type's members.</param>
+/// <param name="BusinessTime">When it happened, as its data says; null for an event without such a member.</param>
+/// <param name="Hash">Its link in the stream's chain (SHA-256, hex); null for an event without one.</param>
+public sealed record AuditedEvent(
+    long Sequence, string StreamId, long Version, string Type, JsonElement Data, DateTimeOffset RecordedAt, DateTimeOffset? BusinessTime,
+    string? User, string? CorrelationId, string? Hash);
+
+/// <summary>A page of a stream's events; <c>nextFromVersion</c> is the next page's <c>fromVersion</c>, null after the last.</summary>
+public sealed record StreamEvents(string StreamId, IReadOnlyList<AuditedEvent> Events, long? NextFromVersion);
 
 public static class GetStreamEventsEndpoint
 {
@@ -22,6 +37,8 @@ public static class GetStreamEventsEndpoint
     /// <param name="limit">At most this many events (default 1,000, at most 10,000).</param>
     [WolverineGet("/api/streams/{streamId}/events")]
     [Authorize(Roles = Roles.Auditor)]
+    [ProducesResponseType<StreamEvents>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public static async Task<IResult> Get(
         string streamId, string? fromVersion, string? limit, HttpContext http, EventHistory history, IQuerySession session, CancellationToken ct)
     {

@@ -22,6 +22,7 @@ public static class IssueCreditNoteEndpoint
 {
     [WolverinePost("/api/invoices/{invoiceId}/credit-note")]
     [Authorize(Roles = Roles.Finance)]
+    [ProducesResponseType<InvoiceView>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<InvoiceView>(StatusCodes.Status201Created, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, "application/problem+json")]

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
@@ -8,6 +9,7 @@ namespace Cooperation.Api.Calls;
 /// One whole call as a telephony system exports it (a call detail record): one line of a batch. It is the
 /// offer, answer or abandon, and completion requests in one, and is judged by exactly their rules.
 /// </summary>
+[ValidatedAs(typeof(OfferCall), typeof(AnswerCall), typeof(AbandonCall), typeof(CompleteCall))]
 public sealed record CallRecord(
     string? CallId,
     string? ContractId,
@@ -22,12 +24,17 @@ public sealed record CallRecord(
     string? Department,
     string? Caller)
 {
+    // The line's steps, not members of the line (the document states the members only).
+    [JsonIgnore]
     public OfferCall Offer => new(CallId, ContractId, ServiceLine, OfferedAt, Caller);
 
+    [JsonIgnore]
     public AnswerCall? Answer => AnsweredAt is null && AgentId is null ? null : new(AnsweredAt, AgentId);
 
+    [JsonIgnore]
     public AbandonCall? Abandon => AbandonedAt is null ? null : new(AbandonedAt);
 
+    [JsonIgnore]
     public CompleteCall? Complete => CompletedAt is null && Outcome is null && Topic is null && Department is null
         ? null
         : new(CompletedAt, Outcome, Topic, Department, null, null);

@@ -232,6 +232,7 @@ public static class EraseCallerEndpoint
     /// </summary>
     [WolverinePost("/api/erasures")]
     [Authorize(Roles = Roles.ContractAdmin)]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<CallerErasure.Masked>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(
         EraseCaller command, HttpContext http, CallerErasure erasure, CallerPseudonym pseudonym, IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
@@ -245,7 +246,7 @@ public static class EraseCallerEndpoint
         session.Events.StartStream("erasure:" + Guid.NewGuid().ToString("N"),
             new CallerDataErased(masked.CallsMasked, masked.EventsMasked, caller.Municipality, clock.GetUtcNow()));
         await session.SaveChangesAsync(ct);
-        return Results.Json(new { masked.CallsMasked, masked.EventsMasked }, ApiJson.Options);
+        return Results.Json(masked, ApiJson.Options);
     }
 }
 

@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Calls;
@@ -30,6 +31,7 @@ public static class CompleteCallEndpoint
 {
     [WolverinePost("/api/calls/{callId}/completed")]
     [Authorize(Roles = Roles.ServiceCentre)]
+    [ProducesResponseType<CallView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(string callId, CompleteCall command, HttpContext http, CallWrites calls, CancellationToken ct) =>
         CallAccess.Answer(await calls.RunAsync(http, callId, null, new CallReads
             {

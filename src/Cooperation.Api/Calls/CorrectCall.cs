@@ -2,6 +2,7 @@ using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Calls;
@@ -38,6 +39,8 @@ public static class CorrectCallEndpoint
 {
     [WolverinePost("/api/calls/{callId}/corrections")]
     [Authorize(Roles = Roles.ServiceCentre)]
+    [ProducesResponseType<CallView>(StatusCodes.Status201Created, "application/json")]
+    [ProducesResponseType<CallView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(string callId, CorrectCall command, HttpContext http, CallWrites calls, CancellationToken ct) =>
         CallAccess.Answer(await calls.RunAsync(http, callId, null, new CallReads
             {

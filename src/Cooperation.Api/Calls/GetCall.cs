@@ -3,6 +3,7 @@ using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Calls;
@@ -12,6 +13,7 @@ public static class GetCallEndpoint
     /// <summary>The call now (corrections applied), or as it was at a version or at an instant (only events recorded by then).</summary>
     [WolverineGet("/api/calls/{callId}")]
     [Authorize(Roles = Roles.Any)]
+    [ProducesResponseType<CallView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Get(string callId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
         var malformed = TimeTravel.Parse(asOf, version, out var travel);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Cooperation.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Wolverine.Http;
@@ -18,6 +19,8 @@ public static class ImportCallsEndpoint
     [WolverinePost("/api/calls/batch")]
     [Authorize(Roles = Roles.ServiceCentre)]
     [Microsoft.AspNetCore.Mvc.DisableRequestSizeLimit] // streamed: no whole-body limit, each line has its own (BodyLimit)
+    [ProducesResponseType<BatchResult>(StatusCodes.Status200OK, "application/json")]
+    [AcceptsJsonLines(typeof(CallRecord))]
     public static async Task<IResult> Post(HttpContext http, ClaimsPrincipal user, CallImport import, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) ||

@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Calls;
@@ -38,6 +39,8 @@ public static class OfferCallEndpoint
 {
     [WolverinePost("/api/calls")]
     [Authorize(Roles = Roles.ServiceCentre)]
+    [ProducesResponseType<CallView>(StatusCodes.Status201Created, "application/json")]
+    [ProducesResponseType<CallView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(OfferCall command, HttpContext http, CallWrites calls, CallerPseudonym pseudonym, CancellationToken ct)
     {
         var callerHash = HashOf(command, pseudonym);

@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -43,18 +44,21 @@ public static class ChangeCalendarEndpoints
 {
     [WolverinePost("/api/contracts/{contractId}/opening-hours")]
     [Authorize(Roles = Roles.ContractAdmin)]
+    [ProducesResponseType<ContractView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> PostOpeningHours(
         string contractId, ChangeOpeningHours command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
         ContractAccess.Answer(await step.ChangeCalendarAsync(http, contractId, command.EffectiveFrom!.Value, clock, s => ContractDecider.ChangeOpeningHours(command, s), ct));
 
     [WolverinePost("/api/contracts/{contractId}/closure-days")]
     [Authorize(Roles = Roles.ContractAdmin)]
+    [ProducesResponseType<ContractView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> PostClosureDay(
         string contractId, AddClosureDay command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
         ContractAccess.Answer(await step.ChangeCalendarAsync(http, contractId, command.Date!.Value, clock, s => ContractDecider.AddClosureDay(command, s), ct));
 
     [WolverinePost("/api/contracts/{contractId}/closure-days/{date}/removal")]
     [Authorize(Roles = Roles.ContractAdmin)]
+    [ProducesResponseType<ContractView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> PostClosureDayRemoval(
         string contractId, string date, RemoveClosureDay command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
         Instants.TryParseDate(date, out var day)

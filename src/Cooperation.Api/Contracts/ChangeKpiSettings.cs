@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -32,6 +33,7 @@ public static class ChangeKpiSettingsEndpoint
 {
     [WolverinePost("/api/contracts/{contractId}/kpi-settings")]
     [Authorize(Roles = Roles.ContractAdmin)]
+    [ProducesResponseType<ContractView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(
         string contractId, ChangeKpiSettings command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
         ContractAccess.Answer(await step.ChangeAsync(http, contractId, clock, s => ContractDecider.ChangeKpiSettings(command, s), ct));

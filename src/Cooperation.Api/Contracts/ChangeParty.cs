@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -68,6 +69,7 @@ public static class ChangePartyEndpoint
 {
     [WolverinePost("/api/contracts/{contractId}/party-changes")]
     [Authorize(Roles = Roles.ContractAdmin)]
+    [ProducesResponseType<ContractView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(
         string contractId, ChangeParty command, HttpContext http, WriteStep step, TimeProvider clock, CancellationToken ct) =>
         ContractAccess.Answer(await step.ChangeAsync(http, contractId, clock, s => ContractDecider.ChangeParty(command, s), ct));

@@ -16,6 +16,7 @@ public static class GetContractEndpoint
     /// </summary>
     [WolverineGet("/api/contracts/{contractId}")]
     [Authorize(Roles = Roles.Any)]
+    [ProducesResponseType<ContractView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Get(
         string contractId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {

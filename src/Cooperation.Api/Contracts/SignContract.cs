@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Contracts;
@@ -326,6 +327,8 @@ public static class SignContractEndpoint
 {
     [WolverinePost("/api/contracts")]
     [Authorize(Roles = Roles.ContractAdmin)]
+    [ProducesResponseType<ContractView>(StatusCodes.Status201Created, "application/json")]
+    [ProducesResponseType<ContractView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(
         SignContract command, HttpContext http, WriteStep step, Billing.BillingLock billingLock, TimeProvider clock, CancellationToken ct)
     {

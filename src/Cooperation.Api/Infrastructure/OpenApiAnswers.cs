@@ -30,6 +30,12 @@ public sealed class CommonAnswersOperationFilter : IOperationFilter
         Add(operation, problem, StatusCodes.Status429TooManyRequests, "Too many requests from this client: wait as many seconds as `Retry-After` says.");
         Add(operation, problem, StatusCodes.Status500InternalServerError, "A fault of the service; nothing was stored.");
 
+        // Wolverine declares a 404 of every endpoint without a body: like every error, it is problem details.
+        if (operation.Responses.TryGetValue("404", out var notFound) && notFound is OpenApiResponse { Content: null or { Count: 0 } } bare)
+        {
+            bare.Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = problem } };
+        }
+
         foreach (var (status, response) in operation.Responses)
         {
             if (status[0] is '2' or '4' && response is OpenApiResponse r)

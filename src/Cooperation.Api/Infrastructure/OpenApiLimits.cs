@@ -21,13 +21,20 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
         }
 
         BoundByReader(target, Nullable.GetUnderlyingType(context.Type) ?? context.Type);
-        if (target.Properties is not { Count: > 0 } properties ||
-            services.GetService(typeof(IValidator<>).MakeGenericType(context.Type)) is not IEnumerable<IValidationRule> rules)
+        if (target.Properties is not { Count: > 0 } properties)
         {
             return;
         }
 
-        StateRules(properties, rules);
+        // Its own validator, and those of the types it is checked as (a call record: the single requests' rules).
+        var validated = (context.Type.GetCustomAttributes(typeof(ValidatedAsAttribute), false).FirstOrDefault() as ValidatedAsAttribute)?.Types ?? [];
+        foreach (var type in validated.Prepend(context.Type))
+        {
+            if (services.GetService(typeof(IValidator<>).MakeGenericType(type)) is IEnumerable<IValidationRule> rules)
+            {
+                StateRules(properties, rules);
+            }
+        }
     }
 
     private void StateRules(IDictionary<string, IOpenApiSchema> properties, IEnumerable<IValidationRule> rules)

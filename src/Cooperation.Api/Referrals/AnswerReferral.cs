@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Referrals;
@@ -18,6 +19,7 @@ public static class AnswerReferralEndpoint
 {
     [WolverinePost("/api/referrals/{referralId}/answered")]
     [Authorize(Roles = Roles.Department)]
+    [ProducesResponseType<ReferralView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(string referralId, AnswerReferral command, HttpContext http, ReferralWrites referrals, CancellationToken ct) =>
         ReferralAccess.Answer(await referrals.RunAsync(http, referralId, s => ReferralDecider.Answer(command, s), ct));
 }

@@ -4,6 +4,7 @@ using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Referrals;
@@ -13,6 +14,7 @@ public static class GetReferralEndpoint
     /// <summary>The referral now, or as it was at a version or at an instant (only events recorded by then).</summary>
     [WolverineGet("/api/referrals/{referralId}")]
     [Authorize(Roles = Roles.Any)]
+    [ProducesResponseType<ReferralView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Get(
         string referralId, string? asOf, string? version, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {
@@ -43,6 +45,7 @@ public static class GetReferralEndpoint
     /// </summary>
     [WolverineGet("/api/referrals")]
     [Authorize(Roles = Roles.Any)]
+    [ProducesResponseType<IReadOnlyList<ReferralView>>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> List(
         string? contractId, string? status, string? department, string? limit, string? offset, ClaimsPrincipal user, IQuerySession session, CancellationToken ct)
     {

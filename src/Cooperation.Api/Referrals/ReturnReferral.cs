@@ -1,6 +1,7 @@
 using Cooperation.Api.Infrastructure;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
 namespace Cooperation.Api.Referrals;
@@ -22,6 +23,7 @@ public static class ReturnReferralEndpoint
 {
     [WolverinePost("/api/referrals/{referralId}/returned")]
     [Authorize(Roles = Roles.Department)]
+    [ProducesResponseType<ReferralView>(StatusCodes.Status200OK, "application/json")]
     public static async Task<IResult> Post(string referralId, ReturnReferral command, HttpContext http, ReferralWrites referrals, CancellationToken ct) =>
         ReferralAccess.Answer(await referrals.RunAsync(http, referralId, s => ReferralDecider.Return(command, s), ct));
 }

@@ -17,7 +17,8 @@ public static class GetQuarterlyReportEndpoint
     /// </summary>
     [WolverineGet("/api/reports/quarterly/{contractId}/{year}/{quarter}")]
     [Authorize(Roles = $"{Roles.Finance},{Roles.Auditor},{Roles.ContractAdmin}")]
-    [ProducesResponseType<QuarterlyReport>(StatusCodes.Status200OK, "application/json", ReportCsv.MediaType)]
+    [ProducesResponseType<QuarterlyReport>(StatusCodes.Status200OK, "application/json")]
+    [ProducesText(StatusCodes.Status200OK, ReportCsv.MediaType, ReportCsv.MaxLength)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]

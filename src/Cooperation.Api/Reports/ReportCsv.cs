@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using Cooperation.Api.Infrastructure;
 
 namespace Cooperation.Api.Reports;
 
@@ -11,6 +12,20 @@ namespace Cooperation.Api.Reports;
 public static class ReportCsv
 {
     public const string MediaType = "text/csv";
+
+    /// <summary>
+    /// The longest CSV a report can be: a header, a row per service line (a contract's lines are a list of its stream,
+    /// so at most <see cref="Infrastructure.Limits.MaxAnswerItems"/>) and the total, each row at most
+    /// <see cref="MaxRowLength"/> characters. No text of the report is free text.
+    /// </summary>
+    public const int MaxLength = (Infrastructure.Limits.MaxAnswerItems + 2) * MaxRowLength;
+
+    /// <summary>
+    /// 39 cells: the contract id and the line code, kebab-case of at most 100 characters each (200, never quoted), year
+    /// and quarter (5), two dates and an instant (53), 32 figures of at most 31 characters (a decimal's 29 digits, sign
+    /// and point: 992), 38 commas and a line break: under 1,300, rounded up.
+    /// </summary>
+    public const int MaxRowLength = 1_750;
 
     private static readonly string[] Header =
     [

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cooperation.Api.Tests.Fixtures;
+using Cooperation.Api.Tests.OpenApi;
 
 namespace Cooperation.Api.Tests.Audit;
 
@@ -61,6 +62,9 @@ public sealed partial class AccessMatrixTests(AppFixture fixture) : AuditTest(fi
             ["quarter"] = "1", ["date"] = "2021-03-10",
         };
         var failures = new List<string>();
+        // Every 2xx answer met here is also held to what the document declares for it (status, media type, schema).
+        var document = JsonNode.Parse(await (await Host.Scenario(s => s.Get.Url("/swagger/v1/swagger.json"))).ReadAsTextAsync())!;
+        var declared = new HashSet<string>(StringComparer.Ordinal);
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         // A valid request for every endpoint, so that what answers another city is the city check, not validation.
         var bodies = new Dictionary<string, string>
@@ -133,6 +137,12 @@ public sealed partial class AccessMatrixTests(AppFixture fixture) : AuditTest(fi
                 });
                 var status = result.Context.Response.StatusCode;
                 var body = await result.ReadAsTextAsync();
+                if (status is >= 200 and < 300)
+                {
+                    declared.Add(endpoint);
+                    failures.AddRange(DeclaredAnswers.Mismatches(document, endpoint, status, result.Context.Response.ContentType, body));
+                }
+
                 if (!expected(status, body))
                 {
                     failures.Add($"{endpoint} as {who}: {status} {body[..Math.Min(body.Length, 160)]}");
