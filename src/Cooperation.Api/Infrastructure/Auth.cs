@@ -87,9 +87,9 @@ public static class AuthSetup
     private static Task RequireWhoAndWhere(TokenValidatedContext context)
     {
         var user = context.Principal!;
-        if (string.IsNullOrWhiteSpace(user.FindFirst(Roles.SubjectClaim)?.Value))
+        if (user.FindFirst(Roles.SubjectClaim)?.Value is not { Length: > 0 and <= MaxSubjectLength } subject || string.IsNullOrWhiteSpace(subject))
         {
-            context.Fail("The token has no subject ('sub').");
+            context.Fail($"The token has no subject ('sub') of 1 to {MaxSubjectLength} characters.");
         }
         else if (user.FindAll(Roles.MunicipalityClaim).Any(c => string.IsNullOrWhiteSpace(c.Value)) ||
                  (context.SecurityToken is JsonWebToken token && token.TryGetPayloadValue<object>(Roles.MunicipalityClaim, out _) &&
@@ -101,6 +101,9 @@ public static class AuthSetup
 
         return Task.CompletedTask;
     }
+
+    /// <summary>The longest subject taken: it is stored with every event the token writes (ADR 23).</summary>
+    public const int MaxSubjectLength = 200;
 
     public const string ClockSkewSetting = "Cooperation:TokenClockSkew";
 

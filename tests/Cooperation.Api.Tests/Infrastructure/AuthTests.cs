@@ -48,6 +48,7 @@ public sealed class AuthTests(AppFixture fixture) : ApiTest(fixture)
         ["without an expiry"] = t => t.Expires = null,
         ["without a subject"] = t => t.Claims.Remove("sub"),
         ["with a blank subject"] = t => t.Claims["sub"] = " ",
+        ["with a subject too long to store"] = t => t.Claims["sub"] = new string('s', Cooperation.Api.Infrastructure.AuthSetup.MaxSubjectLength + 1),
         ["with a blank municipality"] = t => t.Claims["municipality"] = "",
         ["with an empty list of municipalities"] = t => t.Claims["municipality"] = Array.Empty<string>(),
     };
@@ -61,6 +62,7 @@ public sealed class AuthTests(AppFixture fixture) : ApiTest(fixture)
     [InlineData("without an expiry")]
     [InlineData("without a subject")] // every event it wrote would say "unknown", and it would share its address's bucket
     [InlineData("with a blank subject")]
+    [InlineData("with a subject too long to store")]
     [InlineData("with a blank municipality")] // bound to no municipality would be to reach every contract
     [InlineData("with an empty list of municipalities")]
     public async Task A_token_that_is_not_valid_is_401_and_stores_nothing(string token)
