@@ -30,12 +30,13 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
         var validated = (context.Type.GetCustomAttributes(typeof(ValidatedAsAttribute), false).FirstOrDefault() as ValidatedAsAttribute)?.Types ?? [];
         foreach (var type in validated.Prepend(context.Type))
         {
-            if (services.GetService(typeof(IValidator<>).MakeGenericType(type)) is IEnumerable<IValidationRule> rules)
-            {
-                StateRules(properties, rules);
-            }
+            StateRules(properties, RulesOf(type));
         }
     }
+
+    /// <summary>The rules of the validator registered for <paramref name="type"/>, if there is one.</summary>
+    private IEnumerable<IValidationRule> RulesOf(Type type) =>
+        services.GetService(typeof(IValidator<>).MakeGenericType(type)) as IEnumerable<IValidationRule> ?? [];
 
     private void StateRules(IDictionary<string, IOpenApiSchema> properties, IEnumerable<IValidationRule> rules)
     {
@@ -48,10 +49,7 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
                 {
                     var validated = child.ValidatorType.GetInterfaces()
                         .Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)).GetGenericArguments()[0];
-                    if (services.GetService(typeof(IValidator<>).MakeGenericType(validated)) is IEnumerable<IValidationRule> flattened)
-                    {
-                        StateRules(properties, flattened);
-                    }
+                    StateRules(properties, RulesOf(validated));
                 }
 
                 continue;
@@ -59,7 +57,7 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
 
             // Rules on a nested member ("client.id") state nothing of one property of this object.
             if (rule.PropertyName.Contains('.') ||
-                !properties.TryGetValue(JsonName(rule.PropertyName), out var property) || property is not OpenApiSchema member)
+                !properties.TryGetValue(RequestValidation.CamelCase(rule.PropertyName), out var property) || property is not OpenApiSchema member)
             {
                 continue;
             }
@@ -167,8 +165,6 @@ public sealed class ValidatorLimitsSchemaFilter(IServiceProvider services) : ISc
 
     private static bool IsCollectionRule(IValidationRule rule) =>
         rule.GetType().GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICollectionRule<,>));
-
-    private static string JsonName(string member) => char.ToLowerInvariant(member[0]) + member[1..];
 }
 
 /// <summary>Every path and query parameter states the length <see cref="InputGuard"/> enforces for it.</summary>

@@ -71,6 +71,6 @@ public static class RequestValidation
             ? "$"
             : string.Join('.', propertyName.Split('.').Select(CamelCase));
 
-    private static string CamelCase(string name) =>
+    internal static string CamelCase(string name) =>
         name.Length == 0 || char.IsLower(name[0]) ? name : char.ToLowerInvariant(name[0]) + name[1..];
 }

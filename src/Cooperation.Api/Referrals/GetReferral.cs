@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Cooperation.Api.Contracts;
 using Cooperation.Api.Infrastructure;
