@@ -43,6 +43,19 @@ public static partial class Rules
         return null;
     }
 
+    /// <summary>A year and a quarter of it (1 to 4) from a path, or null with the errors that say why.</summary>
+    public static Quarter? ParseQuarter(string year, string quarter, IDictionary<string, string[]> errors)
+    {
+        var y = ParseYear(year, errors);
+        if (!int.TryParse(quarter, NumberStyles.None, CultureInfo.InvariantCulture, out var q) || q is < 1 or > 4)
+        {
+            errors["quarter"] = ["'quarter' must be 1, 2, 3 or 4."];
+            return null;
+        }
+
+        return y is null ? null : new Quarter(y.Value, q);
+    }
+
     /// <summary>
     /// A page of a list: <c>limit</c> (1 to <paramref name="max"/>, default <paramref name="max"/>) items after
     /// <c>offset</c> (default 0). Parsed here, not bound as numbers: a binder would silently drop one that is no number.

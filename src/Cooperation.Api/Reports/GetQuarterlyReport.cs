@@ -27,13 +27,7 @@ public static class GetQuarterlyReportEndpoint
         IQuerySession session, ReportReads reads, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var y = Rules.ParseYear(year, errors) ?? 0;
-
-        if (!int.TryParse(quarter, NumberStyles.None, CultureInfo.InvariantCulture, out var q) || q < 1 || q > 4)
-        {
-            errors["quarter"] = ["'quarter' must be 1, 2, 3 or 4."];
-        }
-
+        var parsed = Rules.ParseQuarter(year, quarter, errors);
         var at = TimeTravel.ParseAsOf(asOf, errors);
 
         if (errors.Count > 0)
@@ -41,7 +35,7 @@ public static class GetQuarterlyReportEndpoint
             return Results.Problem(Problems.Invalid(errors));
         }
 
-        var period = new Quarter(y, q);
+        var period = parsed!.Value;
         var csv = request.Headers.Accept.Any(a => a?.Contains(ReportCsv.MediaType, StringComparison.OrdinalIgnoreCase) == true);
         Contract? contract;
         ReportTallies? tallies = null;

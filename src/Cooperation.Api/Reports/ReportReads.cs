@@ -44,12 +44,13 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
         (await NowAsync(contractId, quarters, withContract: false, ct)).Tallies;
 
     /// <summary>
-    /// The contract as it stands and the serving generation's tallies of some of its quarters, in one round trip:
+    /// The contract as it stands and the serving generation's tallies of some of its quarters (all when
+    /// <paramref name="quarters"/> is null), in one round trip:
     /// which generation serves (read first, so a report never claims to be more current than its tallies), the
     /// tallies of the one that served last time (read again if it changed), and the contract's snapshot.
     /// </summary>
     public async Task<(Contracts.Contract? Contract, ReportTallies Tallies)> NowAsync(
-        string contractId, IReadOnlyCollection<Quarter> quarters, bool withContract, CancellationToken ct)
+        string contractId, IReadOnlyCollection<Quarter>? quarters, bool withContract, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await ReportGenerations.EnsureOnceAsync(_tables, connection, ct);
@@ -72,9 +73,13 @@ public sealed class ReportReads(NpgsqlDataSource dataSource, IDocumentStore stor
             batch.BatchCommands.Add(ServingCommand());
             var tallies = new NpgsqlBatchCommand(
                 $"select quarter, service_line, {ReportProjector.TallyColumns} from {_tables.Tallies(generation.Value)} " +
-                "where contract_id = $1 and quarter = any($2)");
+                "where contract_id = $1 and ($2::text[] is null or quarter = any($2))");
             tallies.Parameters.Add(new NpgsqlParameter { Value = contractId });
-            tallies.Parameters.Add(new NpgsqlParameter { Value = quarters.Select(q => q.ToString()).ToArray() });
+            tallies.Parameters.Add(new NpgsqlParameter
+            {
+                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text,
+                Value = (object?)quarters?.Select(q => q.ToString()).ToArray() ?? DBNull.Value,
+            });
             batch.BatchCommands.Add(tallies);
             var counted = new NpgsqlBatchCommand($"select id, version, state from {_tables.Contracts(generation.Value)} where id = $1");
             counted.Parameters.Add(new NpgsqlParameter { Value = Infrastructure.StreamKeys.Contract(contractId) });
