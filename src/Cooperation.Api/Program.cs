@@ -152,6 +152,9 @@ builder.Services.AddWolverineHttp();
 var app = builder.Build();
 
 app.UseSecurityHeaders();
+// The dashboard's static files (ADR 24): before the limiter and the guard, which only the API needs.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCorrelationIds();
