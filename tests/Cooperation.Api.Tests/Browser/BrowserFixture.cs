@@ -60,7 +60,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             var browser = Timed(async () =>
             {
                 _playwright = await Playwright.CreateAsync();
-                // Playwright adds --no-sandbox itself when run as root; headless is Chromium's new headless mode.
+                // Playwright adds --no-sandbox (its default, needed as root), --headless and --disable-dev-shm-usage itself.
                 Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
             });
             await Task.WhenAll(service, browser);
