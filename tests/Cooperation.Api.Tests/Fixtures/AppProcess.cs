@@ -60,9 +60,10 @@ public static class AppProcess
     /// Starts the service (no command) and waits until it answers <c>GET /health</c> on <paramref name="http"/>'s address:
     /// the caller kills it. Fails the test when it exits while starting.
     /// </summary>
-    public static async Task<Process> StartServiceAsync(IReadOnlyDictionary<string, string> environment, HttpClient http)
+    /// <param name="workingDirectory">Its content root (where <c>wwwroot</c> is); the tests' own directory when null.</param>
+    public static async Task<Process> StartServiceAsync(IReadOnlyDictionary<string, string> environment, HttpClient http, string? workingDirectory = null)
     {
-        var process = Process.Start(Command(environment, null, []))!;
+        var process = Process.Start(Command(environment, workingDirectory, []))!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>(); // until it answers: for the failure's message
         var starting = true;
         void Keep(string? line)

@@ -14,14 +14,23 @@ public static class Tokens
     private const string Audience = "http://localhost:5000";
     private static readonly byte[] Key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>The settings (environment variables) under which a host trusts these tokens.</summary>
+    public static IReadOnlyDictionary<string, string> HostSettings { get; } = new Dictionary<string, string>
+    {
+        ["Authentication__Schemes__Bearer__ValidIssuer"] = Issuer,
+        ["Authentication__Schemes__Bearer__ValidAudiences__0"] = Audience,
+        ["Authentication__Schemes__Bearer__SigningKeys__0__Issuer"] = Issuer,
+        ["Authentication__Schemes__Bearer__SigningKeys__0__Value"] = Convert.ToBase64String(Key),
+        ["Authentication__Schemes__Bearer__SigningKeys__0__Length"] = Key.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Makes the hosts of this process (and the processes it starts) trust these tokens.</summary>
     public static void ConfigureHost()
     {
-        const string section = "Authentication__Schemes__Bearer__";
-        Environment.SetEnvironmentVariable(section + "ValidIssuer", Issuer);
-        Environment.SetEnvironmentVariable(section + "ValidAudiences__0", Audience);
-        Environment.SetEnvironmentVariable(section + "SigningKeys__0__Issuer", Issuer);
-        Environment.SetEnvironmentVariable(section + "SigningKeys__0__Value", Convert.ToBase64String(Key));
-        Environment.SetEnvironmentVariable(section + "SigningKeys__0__Length", Key.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (name, value) in HostSettings)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
     }
 
     public static string For(string role, string? municipality = null, string subject = "test-user") =>

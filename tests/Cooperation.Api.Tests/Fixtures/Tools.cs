@@ -25,13 +25,14 @@ public static class Tools
     private static readonly SemaphoreSlim Apt = new(1, 1);
 
     /// <summary>Installs Debian packages, one apt at a time (test classes run in parallel, and apt holds a lock).</summary>
-    public static async Task AptInstallAsync(string[] packages, Action<string> log)
+    /// <param name="recommends">Whether apt also installs the packages they recommend (its default).</param>
+    public static async Task AptInstallAsync(string[] packages, Action<string> log, bool recommends = true)
     {
         await Apt.WaitAsync();
         try
         {
             await RunAsync("apt-get", ["update", "-q"], log);
-            await RunAsync("apt-get", ["install", "-y", "-q", .. packages], log);
+            await RunAsync("apt-get", ["install", "-y", "-q", .. recommends ? [] : new[] { "--no-install-recommends" }, .. packages], log);
         }
         finally
         {
