@@ -8,7 +8,8 @@
 
   const TEXT = {
     de: {
-      title: 'Cooperation – Kennzahlen und Abrechnung', sessionNav: 'Sprache und Sitzung', otherLanguage: 'English',
+      title: 'Cooperation – Kennzahlen und Abrechnung', sessionNav: 'Sprache und Sitzung',
+      kpiTable: 'Tabelle der Kennzahlen', documentsTable: 'Tabelle der Rechnungen', reconciliationTable: 'Tabelle der Jahresabstimmung', otherLanguage: 'English',
       otherLanguageName: 'en', signOut: 'Abmelden',
       signInTitle: 'Anmelden', signInHelp: 'Fügen Sie Ihr Zugriffstoken (Bearer-Token) ein. Es wird nur für diese Browsersitzung gespeichert.',
       tokenLabel: 'Zugriffstoken', signIn: 'Anmelden', pickTitle: 'Auswahl', contract: 'Vertrag', quarter: 'Quartal',
@@ -38,7 +39,8 @@
       quarterName: '{n}. Quartal {y}', none: '–',
     },
     en: {
-      title: 'Cooperation – KPIs and billing', sessionNav: 'Language and session', otherLanguage: 'Deutsch',
+      title: 'Cooperation – KPIs and billing', sessionNav: 'Language and session',
+      kpiTable: 'Table of KPIs', documentsTable: 'Table of invoices', reconciliationTable: 'Table of the reconciliation', otherLanguage: 'Deutsch',
       otherLanguageName: 'de', signOut: 'Sign out',
       signInTitle: 'Sign in', signInHelp: 'Paste your bearer token. It is kept for this browser session only.',
       tokenLabel: 'Bearer token', signIn: 'Sign in', pickTitle: 'Selection', contract: 'Contract', quarter: 'Quarter',
@@ -358,7 +360,7 @@
         animation: false, maintainAspectRatio: false, spanGaps: true, locale: locale(),
         scales: { y: { suggestedMin: 0, suggestedMax: 100 } },
       },
-    }, `${label}: ${labels.map((l, i) => `${l} ${number(state.trend[i].total[field], 2)}`).join('; ')}`);
+    }, `${label}: ${state.trend.map((r) => `${quarterName(r)} ${number(r.total[field], 2)}`).join('; ')}`);
   }
 
   function drawTrend() {

@@ -141,6 +141,20 @@ public sealed class BrowserFixture : IAsyncLifetime
         return text.Length == 0 ? null : JsonNode.Parse(text);
     }
 
+    /// <summary>GETs <paramref name="url"/> as <paramref name="accept"/> with <paramref name="token"/>; fails unless 200.</summary>
+    public async Task<string> GetAsync(string url, string token, string accept = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.ParseAdd(accept);
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: {(int)response.StatusCode}: {text}");
+        return text;
+    }
+
+    public async Task<JsonNode> GetJsonAsync(string url, string token) => JsonNode.Parse(await GetAsync(url, token))!;
+
     /// <summary>
     /// The demo's data (the contract <c>bochum-castrop-rauxel</c>, its calls, referrals, appointments and invoices;
     /// see the README) in this fixture's schema, seeded once by <c>demo --seed-only</c> (about half a minute), with
