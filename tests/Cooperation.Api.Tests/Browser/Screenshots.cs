@@ -4,12 +4,18 @@ using Microsoft.Playwright;
 
 namespace Cooperation.Api.Tests.Browser;
 
-/// <summary>Screenshots of the main views for the README, in <c>docs/screenshots/{name}.png</c> of the checkout.</summary>
+/// <summary>
+/// Screenshots of the main views. The README's copies in <c>docs/screenshots</c> are written only when
+/// <c>COOPERATION_SCREENSHOTS=docs</c> is set, so that a test run leaves the checkout as it was; otherwise they go to
+/// <c>TestResults/screenshots</c>, which git ignores.
+/// </summary>
 public static partial class Screenshots
 {
-    public static string Folder => Path.Combine(Tools.RepositoryRoot(), "docs", "screenshots");
+    public static string Folder => Environment.GetEnvironmentVariable("COOPERATION_SCREENSHOTS") == "docs"
+        ? Path.Combine(Tools.RepositoryRoot(), "docs", "screenshots")
+        : Path.Combine(Tools.RepositoryRoot(), "TestResults", "screenshots");
 
-    /// <summary>Saves the whole page as <c>docs/screenshots/{name}.png</c> and returns its path.</summary>
+    /// <summary>Saves the whole page as <c>{name}.png</c> in <see cref="Folder"/> and returns its path.</summary>
     /// <param name="name">Lower-case letters, digits and dashes, e.g. <c>dashboard-de</c>.</param>
     public static Task<string> SaveAsync(IPage page, string name)
     {
