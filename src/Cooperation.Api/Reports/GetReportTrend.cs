@@ -17,7 +17,10 @@ public sealed record DayCounts(
         date, f.Offered, f.Answered, f.Abandoned, f.ShortAbandons, f.OfferedOutsideHours, f.AnsweredWithinServiceLevel, f.ServiceLevelPercent);
 }
 
-/// <summary>The calls of each day of the part of a quarter the contract covers, quiet days as zeros.</summary>
+/// <summary>
+/// The calls of each day of the part of a quarter the contract covers (<c>From</c> to <c>To</c>) up to today, quiet
+/// days as zeros.
+/// </summary>
 public sealed record QuarterDays(string ContractId, int Year, int Quarter, DateOnly From, DateOnly To, IReadOnlyList<DayCounts> Days);
 
 /// <summary>
@@ -89,7 +92,8 @@ public static class GetReportTrendEndpoint
         var byDate = calls.GroupBy(c => Berlin.DateOf(c.OfferedAt))
             .ToDictionary(g => g.Key, g => Kpis.Tally(g, calendar, contract.KpiSettingsOn).ToFigures(null, targets));
         var quiet = new KpiTally().ToFigures(null, targets);
-        var days = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1)
+        var until = Berlin.Today(clock) < to ? Berlin.Today(clock) : to; // days to come are not zeros yet
+        var days = Enumerable.Range(0, Math.Max(0, until.DayNumber - from.DayNumber + 1))
             .Select(i => from.AddDays(i))
             .Select(d => DayCounts.Of(d, byDate.GetValueOrDefault(d) ?? quiet))
             .ToList();

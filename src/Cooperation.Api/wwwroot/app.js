@@ -36,7 +36,9 @@
       refused403: 'Ihr Token darf diese Berichte nicht lesen (403). Berichte sehen Finanzen, Prüfung und Vertragsverwaltung.',
       refused404: 'Nicht gefunden (404): {d}', failed: 'Die Anfrage ist fehlgeschlagen ({s}): {d}', asOfInvalid: 'Bitte Datum und Uhrzeit angeben.',
       asOfNote: 'Links der Stand am {t}, rechts der Stand jetzt; geänderte Werte sind markiert.', nowNote: 'Stand jetzt (bis Ereignis {s}).',
-      quarterName: '{n}. Quartal {y}', none: '–',
+      quarterName: '{n}. Quartal {y}', none: '–', network: 'Netzwerk',
+      notBegun: 'Dieser Vertrag beginnt erst am {d}: es gibt noch kein Quartal zu berichten.',
+      nothingThen: 'Zum Stand {t} war von diesem Quartal nichts bekannt: {d}', pageError: 'Fehler der Seite: {d}',
     },
     en: {
       title: 'Cooperation – KPIs and billing', sessionNav: 'Language and session',
@@ -67,7 +69,9 @@
       refused403: 'Your token may not read these reports (403). Finance, auditors and contract administrators may.',
       refused404: 'Not found (404): {d}', failed: 'The request failed ({s}): {d}', asOfInvalid: 'Please give a date and a time.',
       asOfNote: 'Left: as known at {t}; right: now. Changed figures are marked.', nowNote: 'As known now (up to event {s}).',
-      quarterName: 'Q{n} {y}', none: '–',
+      quarterName: 'Q{n} {y}', none: '–', network: 'network',
+      notBegun: 'This contract begins on {d}: there is no quarter to report yet.',
+      nothingThen: 'Nothing of this quarter was known at {t}: {d}', pageError: 'The page failed: {d}',
     },
   };
 
@@ -146,7 +150,8 @@
   }
 
   function explain(error) {
-    if (!(error instanceof Refused)) return t('failed', { s: 'network', d: error.message });
+    if (error instanceof TypeError && /fetch/i.test(error.message)) return t('failed', { s: t('network'), d: error.message });
+    if (!(error instanceof Refused)) return t('pageError', { d: error.message });
     if (error.status === 401) return t('refused401');
     if (error.status === 403) return t('refused403');
     if (error.status === 404) return t('refused404', { d: error.message });
@@ -178,7 +183,11 @@
   function takeTokenFromLink() {
     const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
     if (match) {
-      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+      try {
+        sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+      } catch {
+        sessionStorage.removeItem(TOKEN_KEY); // a malformed link: sign in by hand
+      }
       history.replaceState(null, '', location.pathname + location.search);
     }
   }
@@ -209,23 +218,51 @@
       }
       const select = $('contract');
       select.replaceChildren(...state.contracts.map((c) => el('option', { value: c.contractId, text: `${c.contractId} (${c.client.name})` })));
-      await pickContract(state.contracts[0].contractId);
+      // The first contract that has begun; one signed for later has no quarter to show yet.
+      await pickContract((state.contracts.find((c) => c.startsOn <= berlinToday()) ?? state.contracts[0]).contractId);
     } catch (error) {
       fail(error);
     }
   }
 
   // ---- a contract and a quarter ----
-  async function pickContract(contractId) {
+  // Each selection takes a ticket; answers that arrive for an older one are dropped, so a slow answer never
+  // overwrites what the user picked since.
+  let latest = 0;
+
+  const berlinToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date());
+
+  async function pickContract(contractId, keepQuarter = null) {
+    const ticket = ++latest;
     state.contractId = contractId;
     $('contract').value = contractId;
-    state.trend = await api(`/api/reports/quarterly/${encodeURIComponent(contractId)}`);
-    const today = new Date().toISOString().slice(0, 10);
-    const ended = state.trend.filter((r) => r.to < today);
-    const chosen = (ended.length > 0 ? ended : state.trend).at(-1);
-    $('quarter').replaceChildren(...state.trend.map((r) => el('option', { value: quarterKey(r), text: quarterName(r) })).reverse());
+    $('quarter').disabled = true;
+    $('dashboard').dataset.state = 'loading';
+    const trend = await api(`/api/reports/quarterly/${encodeURIComponent(contractId)}`);
+    if (ticket !== latest) return;
+    state.trend = trend;
+    fillQuarters();
+    $('quarter').disabled = false;
+    if (trend.length === 0) {
+      const contract = state.contracts.find((c) => c.contractId === contractId);
+      state.quarter = null;
+      clearFigures();
+      $('dashboard').hidden = false;
+      show(t('notBegun', { d: date(contract?.startsOn) }));
+      $('dashboard').dataset.state = 'ready';
+      markReady();
+      return;
+    }
+    // The last ended quarter by Berlin's calendar (the one most likely billed), else the current one.
+    const ended = trend.filter((r) => r.to < berlinToday());
+    const chosen = trend.find((r) => quarterKey(r) === keepQuarter) ?? (ended.length > 0 ? ended : trend).at(-1);
     drawTrend();
     await pickQuarter(quarterKey(chosen));
+  }
+
+  function fillQuarters() {
+    $('quarter').replaceChildren(...state.trend.map((r) => el('option', { value: quarterKey(r), text: quarterName(r) })).reverse());
+    if (state.quarter) $('quarter').value = quarterKey(state.quarter);
   }
 
   async function pickQuarter(key) {
@@ -235,30 +272,47 @@
   }
 
   async function render() {
+    if (!state.quarter) return;
+    const ticket = ++latest;
+    const { contractId, quarter: r, asOf } = state;
     $('dashboard').dataset.state = 'loading';
-    const r = state.quarter;
-    const base = `/api/reports/quarterly/${encodeURIComponent(state.contractId)}/${r.year}/${r.quarter}`;
-    const billing = (path) => api(path).catch((error) => (error instanceof Refused && error.status === 403 ? 'forbidden' : Promise.reject(error)));
+    const base = `/api/reports/quarterly/${encodeURIComponent(contractId)}/${r.year}/${r.quarter}`;
+    const refusedAs = (statuses, value) => (error) => (error instanceof Refused && statuses.includes(error.status) ? value(error) : Promise.reject(error));
     try {
       // One request each, in parallel: the report now, as known then, the days, the year's documents and its reconciliation.
       const [now, then, days, documents, reconciliation] = await Promise.all([
         api(base),
-        state.asOf ? api(`${base}?asOf=${encodeURIComponent(state.asOf.toISOString())}`) : null,
+        asOf ? api(`${base}?asOf=${encodeURIComponent(asOf.toISOString())}`).catch(refusedAs([404, 409], (e) => ({ refused: e }))) : null,
         api(`${base}/days`),
-        billing(`/api/invoices?contractId=${encodeURIComponent(state.contractId)}&year=${r.year}&limit=1000`),
-        billing(`/api/reconciliation/${encodeURIComponent(state.contractId)}/${r.year}`),
+        api(`/api/invoices?contractId=${encodeURIComponent(contractId)}&year=${r.year}&limit=1000`).catch(refusedAs([403], () => 'forbidden')),
+        api(`/api/reconciliation/${encodeURIComponent(contractId)}/${r.year}`).catch(refusedAs([403], () => 'forbidden')),
       ]);
-      show(null);
+      if (ticket !== latest) return;
+      // Nothing was known of the quarter then (the contract or its events came later): said, and now shown alone.
+      show(then?.refused ? t('nothingThen', { t: instant(asOf), d: explain(then.refused) }) : null);
+      const known = then?.refused ? null : then;
       $('dashboard').hidden = false;
-      drawKpis(now, then);
-      drawCost(now, then);
+      drawKpis(now, known);
+      drawCost(now, known);
       drawDays(days, r);
       drawBilling(documents, reconciliation, r.year);
       $('dashboard').dataset.state = 'ready';
       markReady();
     } catch (error) {
+      if (ticket !== latest) return;
+      clearFigures();
+      $('dashboard').dataset.state = 'error';
       fail(error);
     }
+  }
+
+  /** Empties every block, so that no figure of an earlier selection stands under a new one. */
+  function clearFigures() {
+    $('kpi-title').textContent = state.quarter ? t('kpiTitle', { q: quarterName(state.quarter) }) : '';
+    for (const id of ['kpi-note', 'days-caption']) $(id).textContent = '';
+    for (const id of ['kpis', 'cost', 'documents', 'reconciliation']) $(id).replaceChildren();
+    state.charts['chart-days']?.destroy();
+    delete state.charts['chart-days'];
   }
 
   function markReady() {
@@ -301,7 +355,7 @@
           cells.push(el('td', { 'data-field': `${c.key}.${field}`, 'data-when': 'now', text: format(current, kind) }));
         }
       }
-      cells.push(el('td', { text: target ? number(now.settings[target]) : '' }));
+      cells.push(el('td', { text: target ? number(now.settings[target], 2) : '' }));
       cells.push(el('td', {}, met ? badge(now.total[met], `total.${met}`) : ''));
       return el('tr', {}, cells);
     });
@@ -357,7 +411,7 @@
       type: 'line',
       data: { labels, datasets },
       options: {
-        animation: false, maintainAspectRatio: false, spanGaps: true, locale: locale(),
+        animation: false, maintainAspectRatio: false, spanGaps: false, locale: locale(),
         scales: { y: { suggestedMin: 0, suggestedMax: 100 } },
       },
     }, `${label}: ${state.trend.map((r) => `${quarterName(r)} ${number(r.total[field], 2)}`).join('; ')}`);
@@ -381,7 +435,7 @@
         labels: days.days.map((d) => date(d.date)),
         datasets: [
           { label: t('offeredSeries'), data: days.days.map((d) => d.offered), backgroundColor: '#0a4f8a' },
-          { label: t('answeredSeries'), data: days.days.map((d) => d.answered), backgroundColor: '#7fb2de' },
+          { label: t('answeredSeries'), data: days.days.map((d) => d.answered), backgroundColor: '#4f86c6' },
         ],
       },
       options: { animation: false, maintainAspectRatio: false, locale: locale(), scales: { x: { ticks: { autoSkip: true, maxTicksLimit: 15 } } } },
@@ -442,7 +496,11 @@
       state.lang = state.lang === 'de' ? 'en' : 'de';
       sessionStorage.setItem(LANG_KEY, state.lang);
       applyText();
-      if (state.contractId) pickContract(state.contractId).catch(fail);
+      if (state.trend.length > 0) {
+        fillQuarters();
+        drawTrend();
+        render();
+      }
     });
     $('sign-out').addEventListener('click', () => { signOut(); show(null); });
     $('sign-in-form').addEventListener('submit', (e) => {
@@ -476,8 +534,8 @@
     });
   }
 
-  state.lang = sessionStorage.getItem(LANG_KEY) ?? (new URLSearchParams(location.search).get('lang')
-    ?? (navigator.language.toLowerCase().startsWith('de') ? 'de' : 'en'));
+  state.lang = new URLSearchParams(location.search).get('lang') ?? sessionStorage.getItem(LANG_KEY)
+    ?? (navigator.language.toLowerCase().startsWith('de') ? 'de' : 'en');
   if (!TEXT[state.lang]) state.lang = 'en';
   takeTokenFromLink();
   applyText();

@@ -43,11 +43,27 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
         // Every begun quarter of the term is offered, and the trend is drawn from them.
         var trend = (await browser.GetJsonAsync($"/api/reports/quarterly/{Contract}", Finance)).AsArray();
         Assert.Equal(trend.Count, await page.Locator("#quarter option").CountAsync());
-        Assert.Contains("1. Quartal 2021", await page.GetAttributeAsync("#chart-service-level", "aria-label"), StringComparison.Ordinal);
+        Assert.Equal(
+            trend.Select(r => (double?)(decimal?)r!["total"]!["serviceLevelPercent"]),
+            await page.EvaluateAsync<double?[]>("() => Chart.getChart('chart-service-level').data.datasets[0].data"));
+        Assert.Equal(
+            trend.Select(r => (double?)(decimal?)r!["settings"]!["serviceLevelTargetPercent"]),
+            await page.EvaluateAsync<double?[]>("() => Chart.getChart('chart-service-level').data.datasets.at(-1).data"));
+        var days = (await browser.GetJsonAsync($"/api/reports/quarterly/{Contract}/2021/1/days", Finance))["days"]!.AsArray();
+        Assert.Equal(days.Select(d => (int)d!["offered"]!), await page.EvaluateAsync<int[]>("() => Chart.getChart('chart-days').data.datasets[0].data"));
+        Assert.Equal(days.Select(d => (int)d!["answered"]!), await page.EvaluateAsync<int[]>("() => Chart.getChart('chart-days').data.datasets[1].data"));
 
         // The year's documents and its reconciliation, as the API lists them.
         var documents = (await browser.GetJsonAsync($"/api/invoices?contractId={Contract}&year=2021", Finance)).AsArray();
         Assert.Equal(documents.Select(d => (string)d!["number"]!), await page.Locator("#documents tbody th").AllTextContentsAsync());
+        foreach (var document in documents)
+        {
+            var row = page.Locator($"#documents tr[data-invoice='{(string)document!["invoiceId"]!}']");
+            Assert.Equal(Money((decimal)document["amount"]!, culture), Text(await row.Locator("[data-field='amount']").TextContentAsync()));
+            Assert.Equal(Money((decimal)document["paid"]!, culture), Text(await row.Locator("[data-field='paid']").TextContentAsync()));
+            Assert.Equal(Money((decimal)document["balance"]!, culture), Text(await row.Locator("[data-field='balance']").TextContentAsync()));
+        }
+
         var reconciliation = await browser.GetJsonAsync($"/api/reconciliation/{Contract}/2021", Finance);
         Assert.Equal(Money((decimal?)reconciliation["openBalance"], culture), Text(await page.TextContentAsync("[data-field='year.openBalance']")));
         Assert.Equal(Money((decimal?)reconciliation["invoiced"], culture), Text(await page.TextContentAsync("[data-field='year.invoiced']")));
@@ -90,18 +106,25 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
     {
         await browser.DemoDataAsync();
         // The current quarter is not billed: calls are recorded before an instant, and more and a correction after it.
-        var quarter = CurrentQuarter();
-        var day = quarter.FirstDay.AddDays(7);
-        var first = await CallAsync(day, "09:00:00", answeredAfter: 10);
-        await CallAsync(day, "09:10:00", answeredAfter: 20);
+        var (quarter, day) = WorkingDayOfTheCurrentQuarter();
+        var path = $"/api/reports/quarterly/{Contract}/{quarter.Year}/{quarter.Number}";
+        var before = (int)(await browser.GetJsonAsync(path, Auditor))["total"]!["offered"]!;
+        var first = await CallAsync(day, "08:05:00", answeredAfter: 10);
+        await CallAsync(day, "08:10:00", answeredAfter: 20);
         await Task.Delay(1100);
-        var then = DateTimeOffset.UtcNow;
-        var known = new DateTimeOffset(then.Ticks - (then.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var known = WholeSecond(DateTimeOffset.UtcNow);
+        if (known.Second == 0)
+        {
+            // A datetime-local field writes 10:00:00 as "10:00", which Playwright's fill refuses.
+            await Task.Delay(1000);
+            known = WholeSecond(DateTimeOffset.UtcNow);
+        }
+
         await Task.Delay(1100);
-        await CallAsync(day, "10:00:00", answeredAfter: 90);
+        await CallAsync(day, "08:20:00", answeredAfter: 90);
         await browser.PostAsync($"/api/calls/{first}/corrections", new JsonObject
         {
-            ["reason"] = "answer time from the switch's log", ["answeredAt"] = Berlin(day, "09:00:45").ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+            ["reason"] = "answer time from the switch's log", ["answeredAt"] = Berlin(day, "08:05:45").ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
         }, Acd, System.Net.HttpStatusCode.Created);
 
         await using var session = await browser.NewSessionAsync("en-US");
@@ -116,13 +139,12 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
         await ReadyAsync(page);
 
-        var path = $"/api/reports/quarterly/{Contract}/{quarter.Year}/{quarter.Number}";
         var asOf = known.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var reportThen = await browser.GetJsonAsync($"{path}?asOf={Uri.EscapeDataString(asOf)}", Auditor);
         var reportNow = await browser.GetJsonAsync(path, Auditor);
         var culture = CultureInfo.GetCultureInfo("en-GB");
-        Assert.Equal(2, (int)reportThen["total"]!["offered"]!);
-        Assert.Equal(3, (int)reportNow["total"]!["offered"]!);
+        Assert.Equal(before + 2, (int)reportThen["total"]!["offered"]!);
+        Assert.Equal(before + 3, (int)reportNow["total"]!["offered"]!);
         await AssertFiguresAsync(page, reportThen, "then", culture);
         await AssertFiguresAsync(page, reportNow, "now", culture);
 
@@ -204,6 +226,61 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public async Task A_slow_answer_for_an_earlier_pick_never_overwrites_the_latest_and_the_language_switch_keeps_it()
+    {
+        await browser.DemoDataAsync();
+        await using var session = await browser.NewSessionAsync("de-DE");
+        var page = session.Page;
+        await page.GotoAsync(BrowserFixture.Url("/", Finance));
+        await ReadyAsync(page);
+        await page.RouteAsync("**/api/reports/quarterly/*/2021/1", async route =>
+        {
+            await Task.Delay(2000);
+            await route.ContinueAsync();
+        });
+
+        await page.SelectOptionAsync("#quarter", "2021-1");
+        await page.SelectOptionAsync("#quarter", "2020-4");
+        await ReadyAsync(page, "4. Quartal 2020");
+        await Task.Delay(2500); // the answer for Q1 2021 has come, and must have been dropped
+        await ReadyAsync(page, "4. Quartal 2020");
+
+        var q4 = await browser.GetJsonAsync($"/api/reports/quarterly/{Contract}/2020/4", Finance);
+        await AssertFiguresAsync(page, q4, "now", CultureInfo.GetCultureInfo("de-DE"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "English" }).ClickAsync();
+        await ReadyAsync(page, "Q4 2020");
+        Assert.Equal("2020-4", await page.InputValueAsync("#quarter"));
+        await AssertFiguresAsync(page, q4, "now", CultureInfo.GetCultureInfo("en-GB"));
+        await session.Problems.AssertNoneAsync();
+    }
+
+    [Fact]
+    public async Task A_contract_that_has_not_begun_says_so_and_the_first_begun_one_is_shown_first()
+    {
+        await browser.DemoDataAsync();
+        var id = $"aaa-later-{Guid.NewGuid():N}"[..20];
+        var starts = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1);
+        var from = starts.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var signing = ContractRequests.Sign(id).With("startsOn", from)
+            .With("serviceLines", new JsonArray(new JsonObject { ["code"] = "buergerbuero", ["name"] = "Bürgerbüro", ["from"] = from }));
+        await browser.PostAsync("/api/contracts", signing, Tokens.For("contract-admin", null, "dashboard-admin"), System.Net.HttpStatusCode.Created);
+
+        await using var session = await browser.NewSessionAsync("en-US");
+        var page = session.Page;
+        await page.GotoAsync(BrowserFixture.Url("/", Finance));
+        await ReadyAsync(page);
+        Assert.Equal(Contract, await page.InputValueAsync("#contract"));
+
+        await page.SelectOptionAsync("#contract", id);
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("there is no quarter to report yet");
+        Assert.Equal(0, await page.Locator("#kpis td").CountAsync());
+        await page.SelectOptionAsync("#contract", Contract);
+        await ReadyAsync(page);
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeHiddenAsync();
+        await session.Problems.AssertNoneAsync();
+    }
+
     private sealed record Cell(string Field, string When, string Text, bool Changed);
 
     private static async Task ReadyAsync(IPage page, string? title = null)
@@ -260,7 +337,32 @@ public sealed class DashboardTests(BrowserFixture browser, ITestOutputHelper out
     /// <summary>Chromium writes no-break and narrow no-break spaces where .NET may write another; compare words.</summary>
     private static string Text(string? text) => (text ?? string.Empty).Replace('\u00a0', ' ').Replace('\u202f', ' ').Trim();
 
-    private static Api.Infrastructure.Quarter CurrentQuarter() => Api.Infrastructure.Quarter.Of(DateTimeOffset.UtcNow);
+    /// <summary>
+    /// The current quarter (the demo bills only ended ones) and its latest working day before today in
+    /// North Rhine-Westphalia, or today once its first calls at 08:05–08:20 have passed: on the first working day of a
+    /// quarter before 08:30 (Berlin) there is none, and the test says so.
+    /// </summary>
+    private static (Api.Infrastructure.Quarter Quarter, DateOnly Day) WorkingDayOfTheCurrentQuarter()
+    {
+        var now = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        var today = DateOnly.FromDateTime(now.DateTime);
+        var quarter = Api.Infrastructure.Quarter.Of(today);
+        var calendar = new Api.Reports.ServiceCalendar([], [], "NW");
+        bool Working(DateOnly d) => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !calendar.IsHoliday(d);
+        for (var d = today.AddDays(-1); d >= quarter.FirstDay; d = d.AddDays(-1))
+        {
+            if (Working(d))
+            {
+                return (quarter, d);
+            }
+        }
+
+        Assert.True(Working(today) && now.TimeOfDay > TimeSpan.FromHours(8.5),
+            $"No working day of {quarter} has passed yet ({now:yyyy-MM-dd HH:mm}): this test needs one; run it after 08:30.");
+        return (quarter, today);
+    }
+
+    private static DateTimeOffset WholeSecond(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
     private static DateTimeOffset Berlin(DateOnly day, string time) => Api.Infrastructure.Berlin.At(day, TimeOnly.Parse(time, CultureInfo.InvariantCulture));
 
