@@ -33,7 +33,7 @@ public static class DemoBilling
         var contractStream = await session.Events.FetchForExclusiveWriting<Contract>(StreamKeys.Contract(contract.ContractId), ct);
         var today = Berlin.Today(clock);
         var billed = new List<Quarter>();
-        for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = Next(q))
+        for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = q.Next)
         {
             billed.Add(q);
         }
@@ -84,6 +84,4 @@ public static class DemoBilling
 
     /// <summary>Finance invoices a quarter on the 11th of the month after it.</summary>
     private static DateOnly IssueDay(Quarter quarter) => quarter.LastDay.AddDays(11);
-
-    private static Quarter Next(Quarter quarter) => quarter.Number == 4 ? new(quarter.Year + 1, 1) : new(quarter.Year, quarter.Number + 1);
 }
