@@ -32,11 +32,7 @@ public static class DemoBilling
         await billingLock.AcquireAsync(session, contract.Provider.Id, ct);
         var contractStream = await session.Events.FetchForExclusiveWriting<Contract>(StreamKeys.Contract(contract.ContractId), ct);
         var today = Berlin.Today(clock);
-        var billed = new List<Quarter>();
-        for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = q.Next)
-        {
-            billed.Add(q);
-        }
+        var billed = Billed(today);
 
         var sequences = new Dictionary<int, int>();
         async Task<Documents.Issue> Issue(string id, DateOnly day)
@@ -80,6 +76,18 @@ public static class DemoBilling
 
         await session.SaveChangesAsync(ct);
         log($"Demo: invoiced {billed.Count} quarters ({billed[0]} to {billed[^1]}); all paid but the latest, which is paid in part.");
+    }
+
+    /// <summary>The quarters invoiced by <paramref name="today"/>: from the contract's first to the last whose invoice day has come.</summary>
+    public static IReadOnlyList<Quarter> Billed(DateOnly today)
+    {
+        var billed = new List<Quarter>();
+        for (var quarter = Quarter.Of(DemoData.Contract.StartsOn!.Value); IssueDay(quarter) <= today; quarter = quarter.Next)
+        {
+            billed.Add(quarter);
+        }
+
+        return billed;
     }
 
     /// <summary>Finance invoices a quarter on the 11th of the month after it.</summary>

@@ -49,7 +49,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         var clock = host.Services.GetRequiredService<TimeProvider>();
         await AuditChain.EnsureAsync(host.Services); // the seeding writes before the host starts
         await DemoData.SeedAsync(store, clock, Console.WriteLine);
-        await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallerPseudonym>(), Console.WriteLine);
+        await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallImport>(), clock, Console.WriteLine);
         await DemoBilling.SeedAsync(store, host.Services.GetRequiredService<Billing.BillingLock>(), clock, Console.WriteLine);
         if (input.SeedOnlyFlag)
         {
