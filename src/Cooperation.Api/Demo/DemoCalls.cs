@@ -34,7 +34,9 @@ public static class DemoCalls
     /// <summary>Calls grow by this much a year from 2021.</summary>
     private const double GrowthPerYear = 0.02;
 
+    /// <summary>Waits relative to <see cref="CallTraffic"/>'s own: a service level of about 80 % as staffed, about 57 % short of agents.</summary>
     private const double Staffed = 0.72;
+
     private const double ShortOfAgents = 1.35;
 
     /// <summary>NRW's summer school holidays, first and last day; in other years mid-July to late August.</summary>
@@ -59,13 +61,16 @@ public static class DemoCalls
 
     private static readonly Caller Department = new(DemoData.Actor, "castrop-rauxel");
 
+    /// <summary>Quarters seeded at once: with two, both cores are busy (measured: three were no faster).</summary>
+    private const int Writers = 2;
+
     private const string CancelReason = "Bürger hat abgesagt";
     private const string ReturnReason = "Nicht zuständig: bitte an das Kreishaus";
 
-    public static DateOnly First => DemoData.Contract.StartsOn!.Value;
+    private static DateOnly First => DemoData.Contract.StartsOn!.Value;
 
     /// <summary>The quarters with traffic: from the contract's first to the last that has ended by <paramref name="today"/>.</summary>
-    public static IEnumerable<Quarter> Quarters(DateOnly today)
+    private static IEnumerable<Quarter> Quarters(DateOnly today)
     {
         for (var quarter = Quarter.Of(First); quarter.LastDay < today; quarter = quarter.Next)
         {
@@ -74,7 +79,7 @@ public static class DemoCalls
     }
 
     /// <summary>A day's calls relative to an ordinary day of its weekday; none before the contract's start.</summary>
-    public static double Season(DateOnly day)
+    private static double Season(DateOnly day)
     {
         if (day < First)
         {
@@ -98,7 +103,7 @@ public static class DemoCalls
     }
 
     /// <summary>The demo's quarter: its contract's lines and calls, and how it was staffed.</summary>
-    public static (TrafficContract Contract, TrafficShape Shape) Plan(Quarter quarter)
+    private static (TrafficContract Contract, TrafficShape Shape) Plan(Quarter quarter)
     {
         var shape = new TrafficShape
         {
@@ -128,42 +133,33 @@ public static class DemoCalls
                 ?? throw new InvalidOperationException($"The demo's calls need the contract '{DemoData.ContractId}' first.");
         }
 
-        var year = new YearTally();
-        var skipped = new List<Quarter>();
-        foreach (var quarter in Quarters(Berlin.Today(clock)))
+        var quarters = Quarters(Berlin.Today(clock)).ToList();
+        var progress = new Progress(quarters, log);
+        // Quarters share no stream: two at a time, one is decided while the database copies the other.
+        await Parallel.ForEachAsync(quarters, new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, async (quarter, token) =>
+            progress.Done(quarter, await SeedAsync(store, import, contract, quarter, clock, token)));
+        progress.Finish();
+    }
+
+    /// <summary>One quarter's calls and follow-ups; null when they are there already.</summary>
+    private static async Task<Seeded?> SeedAsync(IDocumentStore store, CallImport import, Contract contract, Quarter quarter, TimeProvider clock, CancellationToken ct)
+    {
+        var (client, shape) = Plan(quarter);
+        var planned = CallTraffic.Generate([client], quarter, 20210301 + quarter.Year * 10 + quarter.Number, shape).ToList();
+        if (await IsThereAsync(store, planned, ct))
         {
-            if (year.Year != quarter.Year)
-            {
-                year.Report(log);
-                year = new YearTally { Year = quarter.Year };
-            }
-
-            var (client, shape) = Plan(quarter);
-            var planned = CallTraffic.Generate([client], quarter, 20210301 + quarter.Year * 10 + quarter.Number, shape).ToList();
-            if (await IsThereAsync(store, planned, ct))
-            {
-                skipped.Add(quarter);
-                continue;
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            var correlationId = $"{DemoData.Actor}-calls-{quarter}";
-            var imported = await ImportAsync(import, planned, correlationId, ct);
-            if (imported.RejectedCount > 0)
-            {
-                throw new InvalidOperationException($"The import refused {imported.RejectedCount} of the demo's calls of {quarter}, e.g. " +
-                    string.Join("; ", imported.Rejected.Take(3).Select(r => $"{r.CallId}: {string.Join(", ", r.Errors.SelectMany(e => e.Value))}")));
-            }
-
-            var followUps = await FollowUpsAsync(store, contract, planned, clock.GetUtcNow(), correlationId, ct);
-            year.Add(quarter, planned.Count, followUps, Stopwatch.GetElapsedTime(started));
+            return null;
         }
 
-        year.Report(log);
-        if (skipped.Count > 0)
+        var correlationId = $"{DemoData.Actor}-calls-{quarter}";
+        var imported = await ImportAsync(import, planned, correlationId, ct);
+        if (imported.RejectedCount > 0)
         {
-            log($"Demo: the calls of {skipped.Count} quarters ({skipped[0]} to {skipped[^1]}) are already there.");
+            throw new InvalidOperationException($"The import refused {imported.RejectedCount} of the demo's calls of {quarter}, e.g. " +
+                string.Join("; ", imported.Rejected.Take(3).Select(r => $"{r.CallId}: {string.Join(", ", r.Errors.SelectMany(e => e.Value))}")));
         }
+
+        return await FollowUpsAsync(store, contract, planned, clock.GetUtcNow(), correlationId, ct);
     }
 
     /// <summary>A quarter is done when its first appointment (written with its follow-ups, after its import) is there.</summary>
@@ -212,14 +208,14 @@ public static class DemoCalls
         }
     }
 
-    /// <summary>What the quarter's follow-ups came to.</summary>
-    private sealed record FollowUps(int Referrals, int Appointments, int Corrections, int Events);
+    /// <summary>What a quarter's seed came to.</summary>
+    private sealed record Seeded(int Calls, int Referrals, int Appointments, int Corrections);
 
     /// <summary>
     /// The follow-ups of the quarter's calls, each decided at its own time on the call as the import recorded it (the
     /// same decider on the same record), saved in one transaction. Anything after <paramref name="now"/> has not happened yet.
     /// </summary>
-    private static async Task<FollowUps> FollowUpsAsync(
+    private static async Task<Seeded> FollowUpsAsync(
         IDocumentStore store, Contract contract, List<PlannedCall> planned, DateTimeOffset now, string correlationId, CancellationToken ct)
     {
         var writes = new DemoWrites();
@@ -270,7 +266,7 @@ public static class DemoCalls
         session.CorrelationId = correlationId;
         writes.Stage(session);
         await session.SaveChangesAsync(ct);
-        return new FollowUps(referrals, appointments, corrections, writes.Events);
+        return new Seeded(planned.Count, referrals, appointments, corrections);
     }
 
     private static void Book(DemoWrites writes, Contract contract, Call call, PlannedAppointment planned)
@@ -306,29 +302,39 @@ public static class DemoCalls
         }
     }
 
-    /// <summary>A year's progress line: its quarters' calls, follow-ups and time.</summary>
-    private sealed class YearTally
+    /// <summary>A line a year, in order, once its quarters are done; the quarters that were there already at the end.</summary>
+    private sealed class Progress(IReadOnlyList<Quarter> quarters, Action<string> log)
     {
-        public int Year { get; init; }
+        private readonly Dictionary<Quarter, Seeded?> _done = [];
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private int _reported;
 
-        private readonly List<Quarter> _quarters = [];
-        private int _calls, _referrals, _appointments, _corrections;
-        private TimeSpan _took;
-
-        public void Add(Quarter quarter, int calls, FollowUps followUps, TimeSpan took)
+        public void Done(Quarter quarter, Seeded? seeded)
         {
-            _quarters.Add(quarter);
-            (_calls, _referrals, _appointments, _corrections) =
-                (_calls + calls, _referrals + followUps.Referrals, _appointments + followUps.Appointments, _corrections + followUps.Corrections);
-            _took += took;
+            lock (_done)
+            {
+                _done[quarter] = seeded;
+                while (_reported < quarters.Count && quarters.Where(q => q.Year == quarters[_reported].Year).ToList() is var year && year.All(_done.ContainsKey))
+                {
+                    var added = year.Where(q => _done[q] is not null).ToList();
+                    if (added.Count > 0)
+                    {
+                        var sum = added.Select(q => _done[q]!).Aggregate((a, b) => new(a.Calls + b.Calls, a.Referrals + b.Referrals, a.Appointments + b.Appointments, a.Corrections + b.Corrections));
+                        log($"Demo: calls {year[0].Year}: {sum.Calls:N0} ({string.Join(", ", added.Select(q => $"Q{q.Number}"))}; {sum.Referrals:N0} referrals worked, " +
+                            $"{sum.Appointments:N0} appointments, {sum.Corrections:N0} corrections); {Stopwatch.GetElapsedTime(_started).TotalSeconds:F0} s so far");
+                    }
+
+                    _reported += year.Count;
+                }
+            }
         }
 
-        public void Report(Action<string> log)
+        public void Finish()
         {
-            if (_quarters.Count > 0)
+            var there = quarters.Where(q => _done[q] is null).ToList();
+            if (there.Count > 0)
             {
-                log($"Demo: calls {Year}: {_calls:N0} ({string.Join(", ", _quarters.Select(q => $"Q{q.Number}"))}; {_referrals:N0} referrals worked, " +
-                    $"{_appointments:N0} appointments, {_corrections:N0} corrections) in {_took.TotalSeconds:F1} s");
+                log($"Demo: the calls of {there.Count} quarters ({there[0]} to {there[^1]}) are already there.");
             }
         }
     }
