@@ -39,7 +39,11 @@ public sealed class DemoWrites
     /// <summary>The stream's state as known (null: unknown).</summary>
     public T? State<T>(string key) where T : class, IAggregate<T> => _streams.TryGetValue(key, out var known) ? (T?)known.State : null;
 
-    /// <summary>Decides on the stream's state as known (null: a new stream), keeps the events and returns the state after them.</summary>
+    /// <summary>
+    /// Decides on the stream's state as known (null: a new stream), keeps the events and returns the state after them.
+    /// Events the decision adds to another stream are kept too, but that stream's state is not folded: the demo decides
+    /// nothing more on it afterwards.
+    /// </summary>
     public T Decide<T>(string key, Func<T?, Decision> decide) where T : class, IAggregate<T>
     {
         var before = State<T>(key);
