@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Cooperation.Api.Calls;
+using Cooperation.Api.Demo;
 using Cooperation.Api.Infrastructure;
 using Cooperation.Api.Referrals;
 using Cooperation.Api.Tests.Fixtures;
@@ -28,6 +29,9 @@ public static class ReportsBenchmark
     private const string ContractsFrom = "2020-11-02";
     private static readonly Quarter Measured = new(2022, 1);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>Even traffic: no season, the default staffing, two in five referrals worked; ids by client, day and number.</summary>
+    private static readonly TrafficShape Shape = new() { CallId = (contract, day, n) => $"rpt-{contract.Client}-{day:yyyyMMdd}-{n:00000}" };
 
     /// <summary>
     /// The data: <c>Calls</c> in the measured contract's quarter, <c>OtherCalls</c> on the other contracts in the same
@@ -95,7 +99,7 @@ public static class ReportsBenchmark
         var work = new List<ReferralWork>();
         var ingestion = new Ingestion(service, acd, connectionString, schema, options.Sizes);
         await ingestion.StartAsync();
-        var import = await ingestion.RunAsync(CallTraffic.Generate(contracts, Measured, options.Seed).Select(call =>
+        var import = await ingestion.RunAsync(CallTraffic.Generate(contracts, Measured, options.Seed, Shape).Select(call =>
         {
             if (call.Correction is { } correction)
             {
@@ -203,15 +207,13 @@ public static class ReportsBenchmark
     private static IEnumerable<CallRecord> TopUps(IReadOnlyList<TrafficContract> contracts, BenchmarkOptions options)
     {
         var perQuarter = contracts.Select(c => c with { Calls = c.Calls * Math.Max(1, TopUpCallsPerQuarter / contracts[0].Calls) }).ToList();
-        for (var quarter = Next(Measured); quarter.LastDay < DateOnly.FromDateTime(DateTime.UtcNow); quarter = Next(quarter))
+        for (var quarter = Measured.Next; quarter.LastDay < DateOnly.FromDateTime(DateTime.UtcNow); quarter = quarter.Next)
         {
-            foreach (var call in CallTraffic.Generate(perQuarter, quarter, options.Seed + quarter.Year * 10 + quarter.Number))
+            foreach (var call in CallTraffic.Generate(perQuarter, quarter, options.Seed + quarter.Year * 10 + quarter.Number, Shape))
             {
                 yield return call.Record;
             }
         }
-
-        static Quarter Next(Quarter q) => q.Number == 4 ? new(q.Year + 1, 1) : new(q.Year, q.Number + 1);
     }
 
     /// <summary>

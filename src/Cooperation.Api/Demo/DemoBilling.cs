@@ -9,7 +9,8 @@ namespace Cooperation.Api.Demo;
 /// The demo contract billed as finance would have: every ended quarter invoiced on the 11th of the month after
 /// it and paid four weeks later; Q2 2021 cancelled by a credit note and invoiced again; the latest invoice
 /// paid in part (at the latest today), so the reconciliation shows an open balance; a quarter that ended less than eleven days ago
-/// is left to invoice. The same documents and lock as the API.
+/// is left to invoice. A later run invoices the quarters that have become due since (the one paid in part stays so).
+/// The same documents and lock as the API.
 /// </summary>
 public static class DemoBilling
 {
@@ -23,7 +24,12 @@ public static class DemoBilling
         await using var session = store.LightweightSession();
         session.LastModifiedBy = DemoData.Actor;
         var contract = (await session.LoadAsync<Contract>(StreamKeys.Contract(DemoData.ContractId), ct))!;
-        if (await session.LoadAsync<Invoice>(StreamKeys.Invoice(InvoiceId(Quarter.Of(contract.StartsOn))), ct) is not null)
+        var today = Berlin.Today(clock);
+        // Quarters whose invoice is there are left alone: a later run bills only what has become due since.
+        var there = (await session.LoadManyAsync<Invoice>(ct, Billed(today).Select(q => StreamKeys.Invoice(InvoiceId(q)))))
+            .Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var billed = Billed(today).Where(q => !there.Contains(StreamKeys.Invoice(InvoiceId(q)))).ToList();
+        if (billed.Count == 0)
         {
             log("Demo: invoices are already there.");
             return;
@@ -31,12 +37,6 @@ public static class DemoBilling
 
         await billingLock.AcquireAsync(session, contract.Provider.Id, ct);
         var contractStream = await session.Events.FetchForExclusiveWriting<Contract>(StreamKeys.Contract(contract.ContractId), ct);
-        var today = Berlin.Today(clock);
-        var billed = new List<Quarter>();
-        for (var q = Quarter.Of(contract.StartsOn); IssueDay(q) <= today; q = Next(q))
-        {
-            billed.Add(q);
-        }
 
         var sequences = new Dictionary<int, int>();
         async Task<Documents.Issue> Issue(string id, DateOnly day)
@@ -79,11 +79,21 @@ public static class DemoBilling
         }
 
         await session.SaveChangesAsync(ct);
-        log($"Demo: invoiced {billed.Count} quarters ({billed[0]} to {billed[^1]}); all paid but the latest, which is paid in part.");
+        log($"Demo: invoiced {(billed.Count == 1 ? $"{billed[0]}" : $"{billed.Count} quarters ({billed[0]} to {billed[^1]})")}; the latest is paid in part, the others in full.");
+    }
+
+    /// <summary>The quarters invoiced by <paramref name="today"/>: from the contract's first to the last whose invoice day has come.</summary>
+    public static IReadOnlyList<Quarter> Billed(DateOnly today)
+    {
+        var billed = new List<Quarter>();
+        for (var quarter = Quarter.Of(DemoData.Contract.StartsOn!.Value); IssueDay(quarter) <= today; quarter = quarter.Next)
+        {
+            billed.Add(quarter);
+        }
+
+        return billed;
     }
 
     /// <summary>Finance invoices a quarter on the 11th of the month after it.</summary>
     private static DateOnly IssueDay(Quarter quarter) => quarter.LastDay.AddDays(11);
-
-    private static Quarter Next(Quarter quarter) => quarter.Number == 4 ? new(quarter.Year + 1, 1) : new(quarter.Year, quarter.Number + 1);
 }

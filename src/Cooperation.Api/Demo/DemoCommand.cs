@@ -4,6 +4,7 @@ using Cooperation.Api.Calls;
 using Cooperation.Api.Reports;
 using Cooperation.LocalPostgres;
 using JasperFx.CommandLine;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -26,6 +27,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
     public const string Name = "demo";
     private const string Database = "cooperation_demo";
     private static readonly List<(string Who, string Token)> Tokens = [];
+    private const string ImportLogLevel = "Logging__LogLevel__Cooperation.Api.Calls.CallImport";
 
     public static bool IsRequested(string[] args) => args.Length > 0 && args[0] == Name;
 
@@ -39,6 +41,8 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         // The demo's calls lie years back: the daily retention would mask all their callers and topics at start.
         Environment.SetEnvironmentVariable("Cooperation__DailyRetention",
             Environment.GetEnvironmentVariable("Cooperation__DailyRetention") ?? "false");
+        // The demo prints its progress a line a year: the import's own lines, one a quarter, would only repeat it.
+        Environment.SetEnvironmentVariable(ImportLogLevel, Environment.GetEnvironmentVariable(ImportLogLevel) ?? "Warning");
         await MintTokensAsync();
     }
 
@@ -47,16 +51,25 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var clock = host.Services.GetRequiredService<TimeProvider>();
-        await AuditChain.EnsureAsync(host.Services); // the seeding writes before the host starts
+        if (input.SeedOnlyFlag)
+        {
+            await AuditChain.EnsureAsync(host.Services); // the seeding writes before the host starts (the start makes the chain)
+        }
+        else
+        {
+            // Started first: the reports' projection follows the seeding as it writes, instead of starting after it.
+            await host.StartAsync();
+        }
+
         await DemoData.SeedAsync(store, clock, Console.WriteLine);
-        await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallerPseudonym>(), Console.WriteLine);
+        await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallImport>(), clock, Console.WriteLine);
         await DemoBilling.SeedAsync(store, host.Services.GetRequiredService<Billing.BillingLock>(), clock, Console.WriteLine);
         if (input.SeedOnlyFlag)
         {
             return true;
         }
 
-        await host.StartAsync();
+        await HighWaterMarkAsync(store);
         await ReportProgress.WaitAsync(host.Services.GetRequiredService<ReportReads>(), Console.WriteLine);
         var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var url = addresses.FirstOrDefault() ?? "http://localhost:5000";
@@ -64,6 +77,23 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         await host.WaitForShutdownAsync();
         return true;
     }
+
+    /// <summary>
+    /// Until the daemon has seen the seed's last event: its high-water mark, which the reports' progress measures
+    /// against, trails the writes by its polling (at most half a minute, then the reports say how far they are).
+    /// </summary>
+    private static async Task HighWaterMarkAsync(IDocumentStore store)
+    {
+        var last = (await store.Advanced.FetchEventStoreStatistics()).EventSequenceNumber;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (DateTimeOffset.UtcNow < deadline && await HighWaterMarkOf(store) < last)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    private static async Task<long> HighWaterMarkOf(IDocumentStore store) =>
+        (await store.Advanced.AllProjectionProgress()).FirstOrDefault(s => s.ShardName == ShardState.HighWaterMark)?.Sequence ?? 0;
 
     private static void PrintBanner(string url)
     {
@@ -111,28 +141,36 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
             ("department, Castrop-Rauxel", ["--role", "department", "--claim", "municipality=castrop-rauxel", "--name", "demo-department"]),
             ("auditor (everything, read-only)", ["--role", "auditor", "--name", "demo-auditor"]),
         ];
-        foreach (var (who, arguments) in wanted)
+        // The first alone: it makes the signing key when there is none yet; then the others at once.
+        var first = await MintAsync(project, wanted[0].Arguments);
+        if (first is null)
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in (string[])["user-jwts", "create", "--project", project, "--output", "token", .. arguments])
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(start);
-            if (process is null)
-            {
-                return;
-            }
-
-            var token = (await process.StandardOutput.ReadToEndAsync()).Trim();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0 || token.Contains(' ', StringComparison.Ordinal))
-            {
-                return; // the SDK's tool is missing or refused: the banner points to the README instead
-            }
-
-            Tokens.Add((who, token));
+            return; // the SDK's tool is missing or refused: the banner points to the README instead
         }
+
+        var others = await Task.WhenAll(wanted.Skip(1).Select(w => MintAsync(project, w.Arguments)));
+        Tokens.AddRange(wanted.Zip([first, .. others]).Where(t => t.Second is not null).Select(t => (t.First.Who, t.Second!)));
+    }
+
+    /// <summary>A token from <c>dotnet user-jwts create</c>, or null when the tool is missing or refused.</summary>
+    private static async Task<string?> MintAsync(string project, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["user-jwts", "create", "--project", project, "--output", "token", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start);
+        if (process is null)
+        {
+            return null;
+        }
+
+        var error = process.StandardError.ReadToEndAsync();
+        var token = (await process.StandardOutput.ReadToEndAsync()).Trim();
+        await process.WaitForExitAsync();
+        await error;
+        return process.ExitCode != 0 || token.Contains(' ', StringComparison.Ordinal) ? null : token;
     }
 }

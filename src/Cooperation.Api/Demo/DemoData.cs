@@ -6,8 +6,9 @@ using Marten;
 namespace Cooperation.Api.Demo;
 
 /// <summary>
-/// The demo's data: the Bochum/Castrop-Rauxel contract as signed in 2020, through the same commands,
-/// validators and events as the API. Seeding is idempotent: what is there already is left alone.
+/// The demo's data: the Bochum/Castrop-Rauxel contract as signed in 2020, with the Ordnungswesen line added and
+/// the fee amended for 2024 on, through the same commands, validators and deciders as the API. Seeding is
+/// idempotent: what is there already is left alone.
 /// </summary>
 public static class DemoData
 {
@@ -32,6 +33,12 @@ public static class DemoData
 
     public static AddServiceLine Ordnungswesen { get; } = new("ordnungswesen", "Ordnungswesen", new DateOnly(2021, 1, 1));
 
+    /// <summary>Renegotiated for 2024 on: the fee rises to 190,000 € a year (47,500 € a quarter).</summary>
+    public static AmendFee FeeAmendment { get; } = new(190_000.00m, new DateOnly(2024, 1, 1));
+
+    /// <summary>The contract-admin the demo acts as: of no one city, like the seed itself.</summary>
+    private static readonly Caller Admin = new(Actor, null);
+
     public static async Task SeedAsync(IDocumentStore store, TimeProvider clock, Action<string> log, CancellationToken ct = default)
     {
         await using var session = store.LightweightSession();
@@ -47,11 +54,15 @@ public static class DemoData
 
         await new SignContract.Validator().ValidateAndThrowAsync(Contract, ct);
         await new AddServiceLine.Validator().ValidateAndThrowAsync(Ordnungswesen, ct);
+        await new AmendFee.Validator().ValidateAndThrowAsync(FeeAmendment, ct);
         var now = clock.GetUtcNow();
-        var signed = Contract.ToEvent(ContractId, now);
-        var added = new ServiceLineAdded(ContractId, Ordnungswesen.Code!, Ordnungswesen.Name!, Ordnungswesen.From!.Value, now);
-        session.Events.StartStream<Contract>(key, signed, added);
+        var writes = new DemoWrites();
+        writes.Decide<Contract>(key, s => ContractDecider.Sign(Contract, new ContractSituation(ContractId, s, Admin, now)));
+        writes.Decide<Contract>(key, s => ContractDecider.AddServiceLine(Ordnungswesen, new ContractSituation(ContractId, s, Admin, now)));
+        writes.Decide<Contract>(key, s => ContractDecider.AmendFee(FeeAmendment, new ContractSituation(ContractId, s, Admin, now)));
+        writes.Stage(session);
         await session.SaveChangesAsync(ct);
-        log($"Demo: signed '{ContractId}' (from 2020-11-02, 180,000.00 €/year, Bürgerbüro; Ordnungswesen from 2021-01-01).");
+        log($"Demo: signed '{ContractId}' (from 2020-11-02, 180,000.00 €/year, Bürgerbüro; Ordnungswesen from 2021-01-01; " +
+            $"fee amended to {FeeAmendment.AnnualFee:N2} €/year from {FeeAmendment.EffectiveFrom:yyyy-MM-dd}).");
     }
 }

@@ -12,6 +12,9 @@ public readonly record struct Quarter(int Year, int Number)
     /// <summary>The first instant of the quarter (midnight in Berlin).</summary>
     public DateTimeOffset Start => Berlin.StartOf(FirstDay);
 
+    /// <summary>The quarter after this one.</summary>
+    public Quarter Next => Number == 4 ? new(Year + 1, 1) : new(Year, Number + 1);
+
     public static Quarter Of(DateOnly day) => new(day.Year, ((day.Month - 1) / 3) + 1);
 
     public static Quarter Of(DateTimeOffset instant) => Of(Berlin.DateOf(instant));

@@ -14,9 +14,10 @@ public abstract class ApiTest(AppFixture fixture)
     /// <summary>An id no other test uses, so tests need no wipe between them.</summary>
     protected static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
 
-    protected async Task<JsonNode> Send(HttpMethod method, string url, string? json, string? token, int status)
+    /// <param name="on">Another host than the collection's (<see cref="OwnHost"/>).</param>
+    protected async Task<JsonNode> Send(HttpMethod method, string url, string? json, string? token, int status, IAlbaHost? on = null)
     {
-        var result = await Host.Scenario(s =>
+        var result = await (on ?? Host).Scenario(s =>
         {
             if (method == HttpMethod.Get)
             {
@@ -61,7 +62,7 @@ public abstract class ApiTest(AppFixture fixture)
             s.IgnoreStatusCode();
         })));
 
-    protected Task<JsonNode> Get(string url, string token, int status = 200) => Send(HttpMethod.Get, url, null, token, status);
+    protected Task<JsonNode> Get(string url, string token, int status = 200, IAlbaHost? on = null) => Send(HttpMethod.Get, url, null, token, status, on);
 
     /// <summary>
     /// Sends a request that must be refused: checks the status, that the answer is problem details naming
