@@ -99,6 +99,7 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
     {
         Console.WriteLine();
         Console.WriteLine($"Cooperation demo is running on {url}  (Ctrl+C stops it)");
+        Console.WriteLine($"  Dashboard:    {url}/  (a link with a token signs in: see below)");
         Console.WriteLine($"  Swagger UI:   {url}/swagger");
         Console.WriteLine($"  Health:       {url}/health");
         Console.WriteLine($"  The contract: curl -H \"Authorization: Bearer $TOKEN\" {url}/api/contracts/{DemoData.ContractId}");
@@ -118,6 +119,14 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
         foreach (var (who, token) in Tokens)
         {
             Console.WriteLine($"  {who,-36} TOKEN={token}");
+        }
+
+        // The token rides in the fragment, which the browser never sends to the server (ADR 24).
+        foreach (var (who, token) in Tokens.Where(t => t.Who.StartsWith("finance", StringComparison.Ordinal) || t.Who.StartsWith("auditor", StringComparison.Ordinal)))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"  Dashboard as {who}:");
+            Console.WriteLine($"    {url}/#token={token}");
         }
 
         Console.WriteLine();

@@ -16,7 +16,7 @@
       asOf: 'Stand am (Ortszeit)', compare: 'Stand vergleichen', showNow: 'Nur aktueller Stand',
       kpiTitle: 'Kennzahlen {q}', downloadCsv: 'Bericht als CSV', costTitle: 'Kosten', trendTitle: 'Verlauf über alle Quartale',
       figure: 'Kennzahl', total: 'Gesamt', target: 'Ziel', status: 'Status', met: 'erreicht', missed: 'verfehlt', notMeasurable: 'nicht messbar',
-      then: 'Stand {t}', now: 'jetzt', changed: 'geändert',
+      then: 'Stand {t}', thenShort: 'damals', now: 'jetzt', changed: 'geändert',
       offered: 'Angebotene Anrufe', answered: 'Angenommen', abandoned: 'Aufgelegt', shortAbandons: 'Kurz aufgelegt',
       offeredOutsideHours: 'Außerhalb der Servicezeit', reachability: 'Erreichbarkeit (%)', serviceLevel: 'Servicelevel (%)',
       averageSpeedOfAnswerSeconds: 'Mittlere Wartezeit (s)', fcr: 'Erstlösungsquote (%)', referralRate: 'Weiterleitungsquote (%)',
@@ -49,7 +49,7 @@
       asOf: 'As known at (local time)', compare: 'Compare', showNow: 'Now only',
       kpiTitle: 'KPIs {q}', downloadCsv: 'Report as CSV', costTitle: 'Cost', trendTitle: 'Trend over all quarters',
       figure: 'Figure', total: 'Total', target: 'Target', status: 'Status', met: 'met', missed: 'missed', notMeasurable: 'not measurable',
-      then: 'as at {t}', now: 'now', changed: 'changed',
+      then: 'as at {t}', thenShort: 'then', now: 'now', changed: 'changed',
       offered: 'Calls offered', answered: 'Answered', abandoned: 'Abandoned', shortAbandons: 'Short abandons',
       offeredOutsideHours: 'Outside service hours', reachability: 'Reachability (%)', serviceLevel: 'Service level (%)',
       averageSpeedOfAnswerSeconds: 'Average speed of answer (s)', fcr: 'First-contact resolution (%)', referralRate: 'Referral rate (%)',
@@ -330,16 +330,18 @@
       : t('nowNote', { s: now.current ? number(now.current.upToSequence) : t('none') });
     const columns = [...now.serviceLines.map((l) => ({ key: l.code, label: lineName(l.code) })), { key: 'total', label: t('total') }];
     const figuresOf = (report, key) => (key === 'total' ? report.total : report.serviceLines.find((l) => l.code === key) ?? {});
-    const heads = [el('th', { scope: 'col', text: t('figure') })];
-    for (const c of columns) {
-      if (then) {
-        heads.push(el('th', { scope: 'col', text: `${c.label} · ${t('then', { t: instant(state.asOf) })}` }));
-        heads.push(el('th', { scope: 'col', text: `${c.label} · ${t('now')}` }));
-      } else {
-        heads.push(el('th', { scope: 'col', text: c.label }));
-      }
-    }
-    heads.push(el('th', { scope: 'col', text: t('target') }), el('th', { scope: 'col', text: t('status') }));
+    // With a comparison, each column has two under one heading: then and now.
+    const span = then ? 2 : 1;
+    const heads = [
+      el('th', { scope: 'col', rowspan: span, text: t('figure') }),
+      ...columns.map((c) => el('th', { scope: then ? 'colgroup' : 'col', colspan: span, text: c.label })),
+      el('th', { scope: 'col', rowspan: span, text: t('target') }),
+      el('th', { scope: 'col', rowspan: span, text: t('status') }),
+    ];
+    const under = then ? columns.flatMap((c) => [
+      el('th', { scope: 'col', 'aria-label': `${c.label}, ${t('then', { t: instant(state.asOf) })}`, text: t('thenShort') }),
+      el('th', { scope: 'col', 'aria-label': `${c.label}, ${t('now')}`, text: t('now') }),
+    ]) : [];
 
     const rows = ROWS.map(([field, label, kind, target, met]) => {
       const cells = [el('th', { scope: 'row', text: t(label) })];
@@ -359,7 +361,7 @@
       cells.push(el('td', {}, met ? badge(now.total[met], `total.${met}`) : ''));
       return el('tr', {}, cells);
     });
-    $('kpis').replaceChildren(el('thead', {}, el('tr', {}, heads)), el('tbody', {}, rows));
+    $('kpis').replaceChildren(el('thead', {}, el('tr', {}, heads), then ? el('tr', {}, under) : null), el('tbody', {}, rows));
   }
 
   function badge(met, field) {
@@ -377,7 +379,7 @@
       return el('div', {},
         el('dt', { text: t(label) }),
         el('dd', { 'data-field': `cost.${field}`, class: changed ? 'changed' : null }, money(value),
-          changed ? el('small', { text: ` (${t('then', { t: instant(state.asOf) })}: ${money(before)})` }) : null));
+          changed ? el('small', { text: ` (${t('thenShort')}: ${money(before)})` }) : null));
     }));
   }
 
