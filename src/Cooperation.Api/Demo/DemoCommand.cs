@@ -61,16 +61,28 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
             await host.StartAsync();
         }
 
-        await DemoData.SeedAsync(store, clock, Console.WriteLine);
-        await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallImport>(), clock, Console.WriteLine);
-        await DemoBilling.SeedAsync(store, host.Services.GetRequiredService<Billing.BillingLock>(), clock, Console.WriteLine);
-        if (input.SeedOnlyFlag)
+        // Once the host runs it owns Ctrl+C: the seed stops with it (an interrupted seed goes on next time).
+        var stopping = input.SeedOnlyFlag ? CancellationToken.None : host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        try
         {
+            await DemoData.SeedAsync(store, clock, Console.WriteLine, stopping);
+            await DemoCalls.SeedAsync(store, host.Services.GetRequiredService<CallImport>(), clock, Console.WriteLine, stopping);
+            await DemoBilling.SeedAsync(store, host.Services.GetRequiredService<Billing.BillingLock>(), clock, Console.WriteLine, stopping);
+            if (input.SeedOnlyFlag)
+            {
+                return true;
+            }
+
+            await HighWaterMarkAsync(store, stopping);
+            await ReportProgress.WaitAsync(host.Services.GetRequiredService<ReportReads>(), Console.WriteLine, ct: stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            Console.WriteLine("Demo: stopped while seeding; the next run goes on where this one stopped.");
+            await host.WaitForShutdownAsync();
             return true;
         }
 
-        await HighWaterMarkAsync(store);
-        await ReportProgress.WaitAsync(host.Services.GetRequiredService<ReportReads>(), Console.WriteLine);
         var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var url = addresses.FirstOrDefault() ?? "http://localhost:5000";
         PrintBanner(url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
@@ -82,13 +94,13 @@ public sealed class DemoCommand : JasperFxAsyncCommand<DemoInput>
     /// Until the daemon has seen the seed's last event: its high-water mark, which the reports' progress measures
     /// against, trails the writes by its polling (at most half a minute, then the reports say how far they are).
     /// </summary>
-    private static async Task HighWaterMarkAsync(IDocumentStore store)
+    private static async Task HighWaterMarkAsync(IDocumentStore store, CancellationToken ct)
     {
-        var last = (await store.Advanced.FetchEventStoreStatistics()).EventSequenceNumber;
+        var last = (await store.Advanced.FetchEventStoreStatistics(token: ct)).EventSequenceNumber;
         var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
         while (DateTimeOffset.UtcNow < deadline && await HighWaterMarkOf(store) < last)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
         }
     }
 

@@ -104,6 +104,11 @@ public static class GetReportTrendEndpoint
     public static IReadOnlyList<Quarter> QuartersBegun(Contract contract, DateTimeOffset now)
     {
         var today = Berlin.DateOf(now);
+        if (contract.StartsOn > today)
+        {
+            return []; // signed for later: nothing to report, also in the quarter it will begin in
+        }
+
         var last = contract.EndsOn is { } end && end < today ? end : today;
         var quarters = new List<Quarter>();
         for (var q = Quarter.Of(contract.StartsOn); q.FirstDay <= last; q = Quarter.Of(q.LastDay.AddDays(1)))

@@ -15,7 +15,8 @@ public sealed class ServiceCalendar
     private readonly OpeningHoursPeriod[] periods;
     private readonly HashSet<DateOnly> closureDays;
     private readonly GermanPublicHoliday holidays;
-    private readonly Dictionary<int, HashSet<DateOnly>> holidaysByYear = [];
+    // Shared by concurrent readers (the report projection, the demo's parallel writers).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, HashSet<DateOnly>> holidaysByYear = new();
 
     public ServiceCalendar(OpeningHours hours, IEnumerable<DateOnly> closureDays, string federalState)
         : this([new OpeningHoursPeriod(DateOnly.MinValue, hours)], closureDays, federalState)
@@ -36,11 +37,7 @@ public sealed class ServiceCalendar
 
     public bool IsHoliday(DateOnly day)
     {
-        if (!holidaysByYear.TryGetValue(day.Year, out var days))
-        {
-            days = [.. holidays.PublicHolidays(day.Year).Select(DateOnly.FromDateTime)];
-            holidaysByYear[day.Year] = days;
-        }
+        var days = holidaysByYear.GetOrAdd(day.Year, year => [.. holidays.PublicHolidays(year).Select(DateOnly.FromDateTime)]);
 
         return days.Contains(day);
     }

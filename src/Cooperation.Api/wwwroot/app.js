@@ -195,6 +195,13 @@
   function signOut() {
     sessionStorage.removeItem(TOKEN_KEY);
     state.token = null;
+    latest++;
+    latestContract++;
+    state.contracts = [];
+    state.trend = [];
+    state.quarter = null;
+    state.contractId = null;
+    clearFigures(true);
     $('dashboard').hidden = true;
     $('sign-out').hidden = true;
     $('sign-in').hidden = false;
@@ -226,27 +233,44 @@
   }
 
   // ---- a contract and a quarter ----
-  // Each selection takes a ticket; answers that arrive for an older one are dropped, so a slow answer never
-  // overwrites what the user picked since.
+  // Each pick takes a ticket; answers that arrive for an older one are dropped, so a slow answer never overwrites
+  // what the user picked since. A contract's trend has a ticket of its own: a render in the meantime does not drop it.
   let latest = 0;
+  let latestContract = 0;
 
-  const berlinToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date());
+  const berlinToday = () => {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date()).map((p) => [p.type, p.value]));
+    return `${parts.year}-${parts.month}-${parts.day}`;
+  };
 
-  async function pickContract(contractId, keepQuarter = null) {
-    const ticket = ++latest;
-    state.contractId = contractId;
+  async function pickContract(contractId) {
+    const ticket = ++latestContract;
+    latest++; // answers to the earlier contract's picks are dropped
     $('contract').value = contractId;
     $('quarter').disabled = true;
     $('dashboard').dataset.state = 'loading';
-    const trend = await api(`/api/reports/quarterly/${encodeURIComponent(contractId)}`);
-    if (ticket !== latest) return;
+    let trend;
+    try {
+      trend = await api(`/api/reports/quarterly/${encodeURIComponent(contractId)}`);
+    } catch (error) {
+      if (ticket !== latestContract) return;
+      state.trend = [];
+      state.quarter = null;
+      clearFigures(true);
+      $('dashboard').dataset.state = 'error';
+      fail(error);
+      return;
+    }
+    if (ticket !== latestContract) return;
+    state.contractId = contractId;
     state.trend = trend;
+    state.quarter = null;
     fillQuarters();
     $('quarter').disabled = false;
     if (trend.length === 0) {
       const contract = state.contracts.find((c) => c.contractId === contractId);
-      state.quarter = null;
-      clearFigures();
+      clearFigures(true);
       $('dashboard').hidden = false;
       show(t('notBegun', { d: date(contract?.startsOn) }));
       $('dashboard').dataset.state = 'ready';
@@ -255,9 +279,8 @@
     }
     // The last ended quarter by Berlin's calendar (the one most likely billed), else the current one.
     const ended = trend.filter((r) => r.to < berlinToday());
-    const chosen = trend.find((r) => quarterKey(r) === keepQuarter) ?? (ended.length > 0 ? ended : trend).at(-1);
     drawTrend();
-    await pickQuarter(quarterKey(chosen));
+    await pickQuarter(quarterKey((ended.length > 0 ? ended : trend).at(-1)));
   }
 
   function fillQuarters() {
@@ -306,13 +329,18 @@
     }
   }
 
-  /** Empties every block, so that no figure of an earlier selection stands under a new one. */
-  function clearFigures() {
+  /** Empties the quarter's blocks (and with <trend> the contract's charts), so no figure of an earlier pick stays. */
+  function clearFigures(trend = false) {
     $('kpi-title').textContent = state.quarter ? t('kpiTitle', { q: quarterName(state.quarter) }) : '';
-    for (const id of ['kpi-note', 'days-caption']) $(id).textContent = '';
+    for (const id of ['kpi-note', 'days-caption', 'billing-title', 'reconciliation-title']) $(id).textContent = '';
     for (const id of ['kpis', 'cost', 'documents', 'reconciliation']) $(id).replaceChildren();
-    state.charts['chart-days']?.destroy();
-    delete state.charts['chart-days'];
+    $('billing-note').hidden = true;
+    for (const id of Object.keys(state.charts)) {
+      if (trend || id === 'chart-days') {
+        state.charts[id].destroy();
+        delete state.charts[id];
+      }
+    }
   }
 
   function markReady() {
@@ -542,5 +570,13 @@
   takeTokenFromLink();
   applyText();
   wire();
+  // A link with another token opened in this tab signs in with it.
+  window.addEventListener('hashchange', () => {
+    if (/(?:^#|&)token=/.test(location.hash)) {
+      takeTokenFromLink();
+      show(null);
+      start();
+    }
+  });
   start();
 })();

@@ -157,7 +157,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>
     /// The demo's data (the contract <c>bochum-castrop-rauxel</c>, its calls, referrals, appointments and invoices;
-    /// see the README) in this fixture's schema, seeded once by <c>demo --seed-only</c> (about half a minute), with
+    /// see the README) in this fixture's schema, seeded once by <c>demo --seed-only</c> (about a minute), with
     /// the reports caught up.
     /// </summary>
     public async Task DemoDataAsync()

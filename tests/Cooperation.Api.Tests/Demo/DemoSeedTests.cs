@@ -37,7 +37,8 @@ public sealed class DemoSeedTests(AppFixture fixture, ITestOutputHelper output) 
         // Seeded three months ago, then today: the second run adds the quarters that have ended since, with their
         // invoices once due; a third adds nothing.
         var seeding = Stopwatch.StartNew();
-        var earlier = await SeedAsync(new Clock(DateTimeOffset.UtcNow.AddDays(-92)));
+        var earlierClock = new Clock(DateTimeOffset.UtcNow.AddDays(-92));
+        var earlier = await SeedAsync(earlierClock);
         var seeded = await SeedAsync(TimeProvider.System);
         output.WriteLine($"Seeded {earlier:N0} events, then {seeded - earlier:N0} more, in {seeding.Elapsed.TotalSeconds:F0} s.");
         Assert.True(seeded > earlier);
@@ -84,13 +85,15 @@ public sealed class DemoSeedTests(AppFixture fixture, ITestOutputHelper output) 
 
         // Each year's reconciliation ties to its quarters' reports, and to its documents: Q2 2021 cancelled and invoiced
         // again, 2024 on at the amended fee, all paid but the latest invoice.
+        var partPaidEarlier = DemoBilling.Billed(Berlin.Today(earlierClock))[^1];
         foreach (var year in billed.Select(q => q.Year).Distinct())
         {
             var reconciliation = await Read($"/api/reconciliation/{Contract}/{year}", finance);
             var quarters = reports.Where(r => r.Key.Year == year).Select(r => r.Value).ToList();
             Assert.Equal(quarters.Sum(r => (int)r["total"]!["answered"]!), (int)reconciliation["service"]!["kpis"]!["answered"]!);
             Assert.Equal(Money(reconciliation["invoiced"]) - Money(reconciliation["credited"]) - Money(reconciliation["paid"]), Money(reconciliation["openBalance"]));
-            if (billed.Contains(new Quarter(year, 4)) && year != billed[^1].Year)
+            // The latest invoice of each run stays paid in part: its year has an open balance.
+            if (billed.Contains(new Quarter(year, 4)) && year != billed[^1].Year && year != partPaidEarlier.Year)
             {
                 Assert.Equal((quarters.Sum(r => Money(r["cost"]!["feeDue"])), 0m, 0m),
                     (Money(reconciliation["feeDue"]), Money(reconciliation["openBalance"]), Money(reconciliation["difference"])));
@@ -111,6 +114,7 @@ public sealed class DemoSeedTests(AppFixture fixture, ITestOutputHelper output) 
         Assert.Equal("credit-note", (string)(await Read("/api/invoices/demo-credit-note-2021-q2", finance))["kind"]!);
         var latest = await Read($"/api/invoices/{DemoBilling.InvoiceId(billed[^1])}", finance);
         Assert.Equal(DemoBilling.PartPayment, Money(latest["paid"]));
+        Assert.Equal(DemoBilling.PartPayment, Money((await Read($"/api/invoices/{DemoBilling.InvoiceId(partPaidEarlier)}", finance))["paid"]));
         Assert.Equal(billed.Count(q => q != DemoBilling.Corrected) + 3, (await Read($"/api/invoices?contractId={Contract}&limit=1000", finance)).AsArray().Count);
 
         // The call the README shows, the departments' work and the appointments, as the API serves them.
