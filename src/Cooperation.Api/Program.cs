@@ -154,7 +154,8 @@ var app = builder.Build();
 app.UseSecurityHeaders();
 // The dashboard's static files (ADR 24): before the limiter and the guard, which only the API needs.
 app.UseDefaultFiles();
-app.UseStaticFiles();
+// Revalidated on every load (ETag, 304): after an upgrade no browser runs an old script against the new API.
+app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = f => f.Context.Response.Headers.CacheControl = "no-cache" });
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCorrelationIds();

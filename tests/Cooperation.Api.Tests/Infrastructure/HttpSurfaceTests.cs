@@ -78,6 +78,26 @@ public sealed class HttpSurfaceTests(AppFixture fixture) : ApiTest(fixture)
         }
     }
 
+    [Theory]
+    [InlineData("/", "text/html")]
+    [InlineData("/app.js", "text/javascript")]
+    [InlineData("/lib/chart.umd.min.js", "text/javascript")]
+    public async Task The_dashboards_files_are_served_to_anyone_with_the_security_headers_revalidated_on_every_load(string url, string type)
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            s.StatusCodeShouldBe(200);
+        });
+
+        var headers = result.Context.Response.Headers;
+        Assert.StartsWith(type, result.Context.Response.ContentType, StringComparison.Ordinal);
+        Assert.Equal(HttpSurface.ContentSecurityPolicy, headers.ContentSecurityPolicy.ToString());
+        Assert.Equal("nosniff", headers.XContentTypeOptions.ToString());
+        Assert.Equal("no-cache", headers.CacheControl.ToString());
+        Assert.False(headers.ContainsKey(RateLimits.LimitHeader)); // before the limiter: the same for everyone, no data
+    }
+
     [Fact]
     public async Task Without_configured_origins_no_answer_allows_another_origin()
     {
