@@ -115,7 +115,8 @@ builder.Services.AddSwaggerGen(o =>
     });
 });
 
-builder.Services.AddMarten(opts =>
+var nodes = NodeMode.From(builder.Configuration);
+var marten = builder.Services.AddMarten(opts =>
 {
     opts.DatabaseSchemaName = schema;
     opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
@@ -135,14 +136,13 @@ builder.Services.AddMarten(opts =>
     opts.Events.AddEventType<Cooperation.Api.Audit.ChainDigestRecorded>();
 })
 .UseNpgsqlDataSource()
-.UseLightweightSessions()
-.AddAsyncDaemon(DaemonMode.Solo)
-.IntegrateWithWolverine();
+.UseLightweightSessions();
+nodes.ConfigureMarten(marten);
 
 builder.Host.UseWolverine(opts =>
 {
     opts.Policies.AutoApplyTransactions();
-    opts.Durability.Mode = DurabilityMode.Solo;
+    nodes.ConfigureWolverine(opts.Durability);
     // Pre-generated handlers (Internal/Generated) in production; elsewhere regenerated when missing or stale.
     opts.CodeGeneration.TypeLoadMode = builder.Environment.IsProduction() ? TypeLoadMode.Static : TypeLoadMode.Auto;
     opts.UseRuntimeCompilation();

@@ -60,8 +60,7 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
           return null;
         end
         $f$;
-        create or replace trigger co_index_personal after insert on {{schema}}.mt_events
-          for each row when (new.type in ('call_offered', 'call_completed')) execute function {{schema}}.co_index_personal();
+        {{AuditChain.TriggerIfMissing(schema, "co_index_personal", $"after insert on {schema}.mt_events for each row when (new.type in ('call_offered', 'call_completed')) execute function {schema}.co_index_personal()")}}
         -- A call whose caller was erased while it ran: its topic is masked as it is written, or nothing would find it.
         create or replace function {{schema}}.co_mask_after_erasure() returns trigger language plpgsql as $f$
         begin
@@ -73,8 +72,7 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
           return new;
         end
         $f$;
-        create or replace trigger co_mask_after_erasure before insert on {{schema}}.mt_events
-          for each row when (new.type = 'call_completed') execute function {{schema}}.co_mask_after_erasure();
+        {{AuditChain.TriggerIfMissing(schema, "co_mask_after_erasure", $"before insert on {schema}.mt_events for each row when (new.type = 'call_completed') execute function {schema}.co_mask_after_erasure()")}}
         """;
 
     /// <summary>

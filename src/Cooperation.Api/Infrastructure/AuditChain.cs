@@ -83,10 +83,23 @@ public static class AuditChain
               return null;
             end
             $f$;
-            create or replace trigger co_chain_events after insert on {{schema}}.mt_events
-              for each row execute function {{function}}();
+            {{AuditChain.TriggerIfMissing(schema, "co_chain_events", $"after insert on {schema}.mt_events for each row execute function {function}()")}}
             """;
     }
+
+    /// <summary>
+    /// A trigger on the events table, made only when missing. <c>create or replace trigger</c> locks the table against
+    /// writes even when nothing changes: a node starting while others write could deadlock with them (issue 15). The
+    /// trigger's function is replaced on every start, which takes no lock on the table; a changed firing rule needs a
+    /// trigger of a new name.
+    /// </summary>
+    public static string TriggerIfMissing(string schema, string name, string definition) => $$"""
+        do $t$ begin
+          if not exists (select 1 from pg_trigger where tgname = '{{name}}' and tgrelid = '{{schema}}.mt_events'::regclass) then
+            create trigger {{name}} {{definition}};
+          end if;
+        end $t$;
+        """;
 
     /// <summary>
     /// Creates the chain's table and trigger, before any event is written (an event written without the trigger has
