@@ -62,6 +62,7 @@ public static class GetReportTrendEndpoint
     public static async Task<IResult> Days(
         string contractId, string year, string quarter, ClaimsPrincipal user, IQuerySession session, ReportReads reads, TimeProvider clock, CancellationToken ct)
     {
+        var now = clock.GetUtcNow();
         var errors = new Dictionary<string, string[]>();
         var period = Rules.ParseQuarter(year, quarter, errors);
         if (period is null)
@@ -80,19 +81,20 @@ public static class GetReportTrendEndpoint
             return Results.Problem(ContractAccess.OutsideTerm(contract, "quarter", period.Value.ToString()));
         }
 
-        if (period.Value.Start > clock.GetUtcNow())
+        if (period.Value.Start > now)
         {
             return Results.Problem(Problems.Conflict("quarter", $"{period} had not begun: there is nothing to report yet."));
         }
 
         // The calls as known now (projected rows and the events not yet applied), tallied per day as the report does.
-        var calls = await ReportCalls.AsOfAsync(session, reads, contractId, period.Value, clock.GetUtcNow(), ct);
+        var calls = await ReportCalls.AsOfAsync(session, reads, contractId, period.Value, now, ct);
         var calendar = ServiceCalendar.For(contract);
         var targets = contract.KpiSettingsOn(to);
         var byDate = calls.GroupBy(c => Berlin.DateOf(c.OfferedAt))
             .ToDictionary(g => g.Key, g => Kpis.Tally(g, calendar, contract.KpiSettingsOn).ToFigures(null, targets));
         var quiet = new KpiTally().ToFigures(null, targets);
-        var until = Berlin.Today(clock) < to ? Berlin.Today(clock) : to; // days to come are not zeros yet
+        var today = Berlin.DateOf(now);
+        var until = today < to ? today : to; // days to come are not zeros yet
         var days = Enumerable.Range(0, Math.Max(0, until.DayNumber - from.DayNumber + 1))
             .Select(i => from.AddDays(i))
             .Select(d => DayCounts.Of(d, byDate.GetValueOrDefault(d) ?? quiet))
@@ -111,7 +113,7 @@ public static class GetReportTrendEndpoint
 
         var last = contract.EndsOn is { } end && end < today ? end : today;
         var quarters = new List<Quarter>();
-        for (var q = Quarter.Of(contract.StartsOn); q.FirstDay <= last; q = Quarter.Of(q.LastDay.AddDays(1)))
+        for (var q = Quarter.Of(contract.StartsOn); q.FirstDay <= last; q = q.Next)
         {
             quarters.Add(q);
         }
