@@ -61,13 +61,20 @@ public static class AppProcess
     /// the caller kills it. Fails the test when it exits while starting.
     /// </summary>
     /// <param name="workingDirectory">Its content root (where <c>wwwroot</c> is); the tests' own directory when null.</param>
-    public static async Task<Process> StartServiceAsync(IReadOnlyDictionary<string, string> environment, HttpClient http, string? workingDirectory = null)
+    /// <param name="log">Receives every line it prints, also after the start.</param>
+    public static async Task<Process> StartServiceAsync(
+        IReadOnlyDictionary<string, string> environment, HttpClient http, string? workingDirectory = null, Action<string>? log = null)
     {
         var process = Process.Start(Command(environment, workingDirectory, []))!;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>(); // until it answers: for the failure's message
         var starting = true;
         void Keep(string? line)
         {
+            if (line is not null)
+            {
+                log?.Invoke(line);
+            }
+
             if (starting)
             {
                 output.Enqueue(line ?? string.Empty);

@@ -1,0 +1,401 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Cooperation.Api.Infrastructure;
+using Cooperation.Api.Tests.Fixtures;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Cooperation.Api.Tests.Infrastructure;
+
+/// <summary>
+/// Two service processes on one database in <c>Balanced</c> mode (issue 15, ADR 25): both take writes, also racing on
+/// the same streams and invoicing for one provider at once; the reports' projection runs on one node at a time and
+/// applies each event once; <c>kill -9</c> of that node moves it to the other within the bound its settings give; and
+/// afterwards the reports equal a rebuild. The test's own trigger records every batch the projection commits, with
+/// the connection's application name, which names the node.
+/// </summary>
+public sealed class TwoNodeTests(AppFixture fixture, ITestOutputHelper output) : ApiTest(fixture)
+{
+    private static readonly TimeSpan HealthCheck = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(5);
+    private static readonly string Acd = Tokens.For("service-centre", "bochum", "acd");
+    private static readonly string Finance = Tokens.For("finance", "bochum", "fiona");
+
+    private sealed class Node(string name, Process process, HttpClient http, ConcurrentQueue<string> log)
+    {
+        public string Name { get; } = name;
+        public Process Process { get; } = process;
+        public HttpClient Http { get; } = http;
+        public ConcurrentQueue<string> Log { get; } = log;
+        public volatile bool Alive = true;
+    }
+
+    private sealed record Batch(long Id, int Generation, long From, long To, string Node);
+
+    [Fact]
+    public async Task Two_nodes_share_the_writes_run_the_reports_once_and_fail_over_after_kill_9()
+    {
+        var schema = "twonodes_" + Guid.NewGuid().ToString("N")[..10];
+        var nodes = new List<Node>();
+        try
+        {
+            // The second starts once the first has made the schema: in Development each node migrates it at start.
+            nodes.Add(await StartNodeAsync("coop-a", schema));
+            nodes.Add(await StartNodeAsync("coop-b", schema));
+            await using var db = new NpgsqlConnection(Fixture.ConnectionString);
+            await db.OpenAsync();
+            var assigned = Stopwatch.StartNew();
+            while (await ScalarAsync<string>(db, $"select node_id::text from {schema}.wolverine_node_assignments where id like 'event-subscriptions://%/reportfigures/all'") is null
+                || await ScalarAsync<string>(db, $"select to_regclass('{schema}.co_report_generations')::text") is null)
+            {
+                Assert.True(assigned.Elapsed < TimeSpan.FromMinutes(1), "No node got the reports' projection within a minute.\n" + Tails(nodes));
+                await Task.Delay(100);
+            }
+
+            output.WriteLine($"The leader assigned the reports' projection {assigned.Elapsed.TotalSeconds:N1} s after both nodes answered.");
+            await RecordBatchesAsync(db, schema);
+
+            var contract = UniqueId("contract");
+            await SendAsync(nodes[0], "/api/contracts", ContractRequests.Sign(contract), Tokens.ContractAdmin(), HttpStatusCode.Created);
+            await EachNodeDecidesOnTheOthersContractChangesAsync(nodes);
+            await InvoicingThroughBothNodesNumbersWithoutGapsAsync(nodes);
+            await RacingStepsThroughBothNodesSettleOnOneAsync(nodes, db, schema, contract);
+
+            // Live calls through both nodes, and kill -9 of the node running the reports' projection meanwhile.
+            using var stop = new CancellationTokenSource();
+            var acknowledged = 0;
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    Interlocked.Add(ref acknowledged, await LiveCallAsync(nodes, contract, w, i));
+                }
+            })).ToList();
+            var startedWriting = (await BatchesAsync(db, schema)).LastOrDefault()?.Id ?? 0;
+            List<Batch> runningBatches;
+            while ((runningBatches = await BatchesAsync(db, schema)).Count == 0 || runningBatches[^1].Id == startedWriting)
+            {
+                await Task.Delay(200); // until the projection has committed a batch of the live calls
+            }
+
+            var victim = nodes.Single(n => n.Name == runningBatches[^1].Node);
+            var survivor = nodes.Single(n => n != victim);
+            var runnerNode = await ScalarAsync<string>(db, $"select node_id::text from {schema}.wolverine_node_assignments where id like 'event-subscriptions://%/reportfigures/all'");
+            var leaderNode = await ScalarAsync<string>(db, $"select node_id::text from {schema}.wolverine_node_assignments where id = 'wolverine://leader/'");
+            var lastBeforeKill = runningBatches[^1].Id;
+
+            victim.Alive = false;
+            victim.Process.Kill(); // SIGKILL, this process only: kill -9
+            var sinceKill = Stopwatch.StartNew();
+            TimeSpan? moved = null, applied = null;
+            while (applied is null)
+            {
+                var now = await ScalarAsync<string>(db, $"select node_id::text from {schema}.wolverine_node_assignments where id like 'event-subscriptions://%/reportfigures/all'");
+                if (moved is null && now is not null && now != runnerNode)
+                {
+                    moved = sinceKill.Elapsed;
+                }
+
+                if (await ScalarAsync<long?>(db, $"select min(id) from {schema}.test_report_batches where id > {lastBeforeKill} and node = '{survivor.Name}'") is not null)
+                {
+                    applied = sinceKill.Elapsed;
+                }
+
+                Assert.True(sinceKill.Elapsed < TimeSpan.FromMinutes(2), "The reports' projection did not move within 2 minutes.\n" + Tails(nodes));
+                await Task.Delay(100);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2)); // a few more writes on the survivor alone
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+            var bound = StaleAfter + (3 * HealthCheck) + TimeSpan.FromSeconds(30); // machine noise on two busy cores
+            output.WriteLine($"kill -9 of {victim.Name} (running the reports{(runnerNode == leaderNode ? ", and the leader" : ", not the leader")}): " +
+                $"assignment moved to {survivor.Name} after {moved?.TotalSeconds:N1} s, its first batch committed after {applied.Value.TotalSeconds:N1} s " +
+                $"(settings: stale after {StaleAfter.TotalSeconds:N0} s, health check every {HealthCheck.TotalSeconds:N0} s; asserted below {bound.TotalSeconds:N0} s); " +
+                $"{acknowledged} live writes acknowledged meanwhile.");
+            Assert.True(applied < bound, $"Failover took {applied.Value.TotalSeconds:N1} s");
+
+            // Each event applied once, by one node at a time: the batches' ranges join without overlap, all by the
+            // victim until the kill and by the survivor after it.
+            await WaitCurrentAsync(survivor);
+            var batches = await BatchesAsync(db, schema);
+            var live = batches.Where(b => b.Generation == batches[0].Generation).ToList();
+            for (var i = 1; i < live.Count; i++)
+            {
+                Assert.True(live[i].From == live[i - 1].To, $"Batch {live[i].Id} ({live[i].Node}) applied ({live[i].From}, {live[i].To}] after ({live[i - 1].From}, {live[i - 1].To}]");
+            }
+
+            Assert.All(live.Where(b => b.Id <= lastBeforeKill), b => Assert.Equal(victim.Name, b.Node));
+            Assert.All(live.Where(b => b.Id > lastBeforeKill), b => Assert.Equal(survivor.Name, b.Node));
+            Assert.DoesNotContain(nodes.SelectMany(n => n.Log), line => line.Contains("ProgressionProgressOutOfOrder", StringComparison.Ordinal));
+            output.WriteLine($"{live.Count} batches of the reports' projection, {live.Count(b => b.Id <= lastBeforeKill)} on {victim.Name} before the kill, " +
+                $"the rest on {survivor.Name}; position {live[^1].To}.");
+
+            // The reports after the failover equal a rebuild from the events.
+            var report = await SendAsync(survivor, $"/api/reports/quarterly/{contract}/2022/1", null, Tokens.For("finance", "castrop-rauxel"), HttpStatusCode.OK);
+            var projected = await ReportTables.SnapshotAsync(Fixture.ConnectionString, schema);
+            var rebuilding = Stopwatch.StartNew();
+            await AppProcess.RunAsync(Environment(schema, "coop-rebuild", AppProcess.FreePort()), null, "rebuild-reports");
+            var rebuilt = await ReportTables.SnapshotAsync(Fixture.ConnectionString, schema);
+            Assert.NotEqual(projected.Generation, rebuilt.Generation);
+            Assert.Equal(projected.Rows, rebuilt.Rows);
+            var afterRebuild = await SendAsync(survivor, $"/api/reports/quarterly/{contract}/2022/1", null, Tokens.For("finance", "castrop-rauxel"), HttpStatusCode.OK);
+            Assert.Equal(report!["total"]!.ToJsonString(), afterRebuild!["total"]!.ToJsonString());
+            output.WriteLine($"Reports equal a rebuild ({rebuilt.Rows.Count} rows, rebuilt in {rebuilding.Elapsed.TotalSeconds:N1} s); " +
+                $"the quarter's total: {report["total"]!.ToJsonString()}");
+        }
+        finally
+        {
+            foreach (var node in nodes.Where(n => !n.Process.HasExited))
+            {
+                node.Process.Kill(entireProcessTree: true);
+                await node.Process.WaitForExitAsync();
+            }
+
+            foreach (var node in nodes)
+            {
+                node.Http.Dispose();
+                node.Process.Dispose();
+            }
+
+            await Fixture.DropSchemaAsync(schema);
+        }
+    }
+
+    /// <summary>
+    /// A node keeps contracts in memory; a change made through the other node must still count at once: a call after a
+    /// termination made elsewhere is refused, and one on a line added elsewhere is taken.
+    /// </summary>
+    private async Task EachNodeDecidesOnTheOthersContractChangesAsync(List<Node> nodes)
+    {
+        var (a, b) = (nodes[0], nodes[1]);
+        var contract = UniqueId("contract");
+        await SendAsync(a, "/api/contracts", ContractRequests.Sign(contract), Tokens.ContractAdmin(), HttpStatusCode.Created);
+        await SendAsync(b, "/api/calls", Offer(UniqueId("c"), contract, "buergerbuero", "2021-07-05T09:00:00+02:00"), Acd, HttpStatusCode.Created);
+        await SendAsync(b, "/api/calls", Offer(UniqueId("c"), contract, "ordnungswesen", "2021-07-05T09:00:00+02:00"), Acd, HttpStatusCode.NotFound);
+
+        await SendAsync(a, $"/api/contracts/{contract}/termination", new JsonObject { ["endsOn"] = "2021-12-31" }, Tokens.ContractAdmin(), HttpStatusCode.OK);
+        await SendAsync(a, $"/api/contracts/{contract}/service-lines",
+            new JsonObject { ["code"] = "ordnungswesen", ["name"] = "Ordnungswesen", ["from"] = "2021-07-01" }, Tokens.ContractAdmin(), HttpStatusCode.OK);
+
+        await SendAsync(b, "/api/calls", Offer(UniqueId("c"), contract, "buergerbuero", "2022-01-03T09:00:00+01:00"), Acd, HttpStatusCode.Conflict);
+        await SendAsync(b, "/api/calls", Offer(UniqueId("c"), contract, "ordnungswesen", "2021-07-05T09:00:00+02:00"), Acd, HttpStatusCode.Created);
+    }
+
+    /// <summary>
+    /// Eight quarters at once and one quarter four times at once, spread over both nodes: numbers 1 to 9 of the
+    /// provider, no gap. On a contract of its own: an invoiced quarter takes no more calls.
+    /// </summary>
+    private async Task InvoicingThroughBothNodesNumbersWithoutGapsAsync(List<Node> nodes)
+    {
+        var contract = UniqueId("billed");
+        await SendAsync(nodes[1], "/api/contracts", ContractRequests.Sign(contract), Tokens.ContractAdmin(), HttpStatusCode.Created);
+        var requests = Enumerable.Range(0, 8).Select(i => new JsonObject { ["contractId"] = contract, ["year"] = 2021 + (i / 4), ["quarter"] = (i % 4) + 1 })
+            .Concat(Enumerable.Range(0, 4).Select(_ => new JsonObject { ["contractId"] = contract, ["year"] = 2020, ["quarter"] = 4 }))
+            .ToList();
+        using var start = new SemaphoreSlim(0);
+        var sending = requests.Select(async (body, i) =>
+        {
+            await start.WaitAsync();
+            return await PostAsync(nodes[i % 2], "/api/invoices", body, Finance);
+        }).ToList();
+        start.Release(requests.Count);
+        var answers = await Task.WhenAll(sending);
+
+        Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.Created or HttpStatusCode.Conflict, $"{(int)a.Status}: {a.Body?.ToJsonString()}"));
+        var numbers = answers.Where(a => a.Status == HttpStatusCode.Created).Select(a => (string)a.Body!["number"]!).Order().ToList();
+        var year = DateTime.UtcNow.Year; // numbered by the year of issue
+        Assert.Equal(Enumerable.Range(1, 9).Select(n => $"BO-{year}-{n:0000}"), numbers);
+        Assert.Equal(3, answers.Count(a => a.Status == HttpStatusCode.Conflict));
+    }
+
+    /// <summary>Calls answered and abandoned at once through both nodes: one step wins per call, and only it is stored.</summary>
+    private async Task RacingStepsThroughBothNodesSettleOnOneAsync(List<Node> nodes, NpgsqlConnection db, string schema, string contract)
+    {
+        var calls = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var callId = UniqueId("race");
+            await SendAsync(nodes[i % 2], "/api/calls", Offer(callId, contract, "buergerbuero", "2022-01-04T09:15:00+01:00"), Acd, HttpStatusCode.Created);
+            calls.Add(callId);
+        }
+
+        var racing = calls.SelectMany(id => Enumerable.Range(0, 16).Select(n => (Id: id, Node: nodes[n % 2], Kind: n % 4 < 2 ? "answered" : "abandoned")))
+            .OrderBy(_ => Random.Shared.Next()).ToList();
+        using var start = new SemaphoreSlim(0);
+        var sending = racing.Select(async r =>
+        {
+            await start.WaitAsync();
+            var body = r.Kind == "answered"
+                ? new JsonObject { ["answeredAt"] = "2022-01-04T09:15:20+01:00", ["agentId"] = "agent-7" }
+                : new JsonObject { ["abandonedAt"] = "2022-01-04T09:15:25+01:00" };
+            return (r.Id, r.Kind, Answer: await PostAsync(r.Node, $"/api/calls/{r.Id}/{r.Kind}", body, Acd));
+        }).ToList();
+        start.Release(racing.Count);
+        var answers = await Task.WhenAll(sending);
+
+        Assert.All(answers, a => Assert.True(a.Answer.Status is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{a.Kind}: {(int)a.Answer.Status}: {a.Answer.Body?.ToJsonString()}"));
+        foreach (var id in calls)
+        {
+            var won = answers.Where(a => a.Id == id && a.Answer.Status == HttpStatusCode.OK).Select(a => a.Kind).Distinct().ToList();
+            var stored = await ScalarAsync<string>(db,
+                $"select string_agg(type, ',') from {schema}.mt_events where stream_id = '{StreamKeys.Call(id)}' and type in ('call_answered', 'call_abandoned')");
+            Assert.Equal("call_" + Assert.Single(won), stored);
+        }
+
+        output.WriteLine($"Racing steps through both nodes: {answers.Count(a => a.Answer.Status == HttpStatusCode.OK)} acknowledged, " +
+            $"{answers.Count(a => a.Answer.Status == HttpStatusCode.Conflict)} refused as conflicts, one step stored per call.");
+    }
+
+    /// <summary>Offer, answer and complete one call, each request to the next living node; 1 when all three were acknowledged.</summary>
+    private static async Task<int> LiveCallAsync(List<Node> nodes, string contract, int writer, int i)
+    {
+        var callId = $"live-{writer}-{i}-{Guid.NewGuid():N}";
+        var offeredAt = new DateTimeOffset(2022, 1, 10, 8, 0, 0, TimeSpan.FromHours(1)).AddSeconds((i * 4) + writer);
+        var steps = new (string Url, JsonObject Body)[]
+        {
+            ("/api/calls", Offer(callId, contract, "buergerbuero", offeredAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz"))),
+            ($"/api/calls/{callId}/answered", new JsonObject { ["answeredAt"] = offeredAt.AddSeconds(12).ToString("yyyy-MM-dd'T'HH:mm:sszzz"), ["agentId"] = "agent-1" }),
+            ($"/api/calls/{callId}/completed", new JsonObject { ["completedAt"] = offeredAt.AddMinutes(3).ToString("yyyy-MM-dd'T'HH:mm:sszzz"), ["outcome"] = "resolved" }),
+        };
+        for (var s = 0; s < steps.Length; s++)
+        {
+            var alive = nodes.Where(n => n.Alive).ToList();
+            try
+            {
+                var answer = await PostAsync(alive[(i + s + writer) % alive.Count], steps[s].Url, steps[s].Body, Acd);
+                if ((int)answer.Status is < 200 or >= 300)
+                {
+                    throw new InvalidOperationException($"{steps[s].Url}: {(int)answer.Status} {answer.Body?.ToJsonString()}");
+                }
+            }
+            catch (HttpRequestException)
+            {
+                return 0; // sent to the node as it was killed: not acknowledged, the call is left where it is
+            }
+        }
+
+        return 1;
+    }
+
+    private async Task<Node> StartNodeAsync(string name, string schema)
+    {
+        var port = AppProcess.FreePort();
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };
+        var log = new ConcurrentQueue<string>();
+        var process = await AppProcess.StartServiceAsync(Environment(schema, name, port), http, log: line => log.Enqueue(line));
+        return new Node(name, process, http, log);
+    }
+
+    private Dictionary<string, string> Environment(string schema, string name, int port)
+    {
+        var environment = new Dictionary<string, string>(Tokens.HostSettings)
+        {
+            // The application name marks the node's connections: the batches' trigger records it.
+            ["ConnectionStrings__Cooperation"] = $"{Fixture.ConnectionString};Application Name={name}",
+            ["Cooperation__Schema"] = schema,
+            ["Cooperation__Nodes"] = "Balanced",
+            ["Cooperation__NodeHealthCheck"] = HealthCheck.ToString(),
+            ["Cooperation__NodeStaleAfter"] = StaleAfter.ToString(),
+            ["Cooperation__HealthFresh"] = "00:00:00",
+            ["Cooperation__DailyDigest"] = "false",
+            ["Cooperation__DailyRetention"] = "false",
+            ["Cooperation__RateLimits__Enabled"] = "false",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+        };
+        return environment;
+    }
+
+    /// <summary>The test's trigger: every change of a generation's position, with the application name of the connection that made it.</summary>
+    private static async Task RecordBatchesAsync(NpgsqlConnection db, string schema)
+    {
+        await using var command = new NpgsqlCommand($"""
+            create table {schema}.test_report_batches (
+                id bigserial primary key, generation int not null, from_position bigint not null, to_position bigint not null, node text not null);
+            create function {schema}.test_record_batch() returns trigger language plpgsql as $$
+            begin
+                insert into {schema}.test_report_batches (generation, from_position, to_position, node)
+                values (new.generation, old.position, new.position, current_setting('application_name'));
+                return new;
+            end $$;
+            create trigger test_record_batch after update of position on {schema}.co_report_generations
+                for each row when (new.position is distinct from old.position) execute function {schema}.test_record_batch();
+            """, db);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<Batch>> BatchesAsync(NpgsqlConnection db, string schema)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select id, generation, from_position, to_position, node from {schema}.test_report_batches order by id", db);
+        await using var reader = await command.ExecuteReaderAsync();
+        var batches = new List<Batch>();
+        while (await reader.ReadAsync())
+        {
+            batches.Add(new Batch(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4)));
+        }
+
+        return batches;
+    }
+
+    private static async Task WaitCurrentAsync(Node node)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var health = JsonNode.Parse(await node.Http.GetStringAsync("/health"))!;
+            if ((long?)health["checks"]?["reports"]?["data"]?["eventsBehind"] == 0)
+            {
+                return;
+            }
+
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), $"The reports did not catch up within 2 minutes: {health.ToJsonString()}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task<T?> ScalarAsync<T>(NpgsqlConnection db, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, db);
+        var value = await command.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)value;
+    }
+
+    private static JsonObject Offer(string callId, string contract, string line, string offeredAt) =>
+        new() { ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = line, ["offeredAt"] = offeredAt };
+
+    private static async Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(Node node, string url, JsonNode body, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await node.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    private static async Task<JsonNode?> SendAsync(Node node, string url, JsonNode? body, string token, HttpStatusCode status)
+    {
+        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        using var response = await node.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{node.Name}: {request.Method} {url}: {(int)response.StatusCode}: {text}");
+        return text.Length > 0 ? JsonNode.Parse(text) : null;
+    }
+
+    private static string Tails(IEnumerable<Node> nodes) =>
+        string.Join('\n', nodes.Select(n => $"--- {n.Name}:\n" + string.Join('\n', n.Log.TakeLast(40))));
+}
