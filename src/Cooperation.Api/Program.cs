@@ -50,6 +50,8 @@ builder.Services.AddSingleton<Cooperation.Api.Audit.ChainVerifier>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.EventHistory>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.AuditExport>();
 builder.Services.AddSingleton<Cooperation.Api.Audit.ChainDigests>();
+// First: the hosted services start in this order, and the daily passes below need its tables.
+builder.Services.AddHostedService<AuditChainSetup>();
 if (builder.Configuration.GetValue("Cooperation:DailyDigest", true))
 {
     builder.Services.AddHostedService<Cooperation.Api.Audit.DailyDigest>();
@@ -59,7 +61,7 @@ if (builder.Configuration.GetValue("Cooperation:DailyRetention", true))
 {
     builder.Services.AddHostedService<DailyRetention>();
 }
-builder.Services.AddHostedService<AuditChainSetup>();
+
 builder.Services.AddSingleton(sp => new ReportReads(
     sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IDocumentStore>(),
     builder.Configuration.GetValue("Cooperation:AsOfSettled", AsOfCache.Settled)));

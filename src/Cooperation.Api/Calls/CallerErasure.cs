@@ -122,11 +122,41 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
         return await MaskAsync(calls, null, ct);
     }
 
+    /// <summary>The advisory lock's key (hashed) that lets one retention pass run at a time across the nodes.</summary>
+    public string RetentionLock => $"{_schema}.retention";
+
     /// <summary>
     /// Calls whose personal data is past keeping: <paramref name="keep"/> after their referral was closed (answered
     /// or returned), or after the call when it opened none. A referral still open keeps its call's data.
+    /// Null when another pass (another node's, or the command's) is running: each node starts its own daily pass,
+    /// and a second at once would only repeat the first's work.
     /// </summary>
-    public async Task<Masked> MaskExpiredAsync(TimeSpan keep, Action<string>? progress, CancellationToken ct)
+    public async Task<Masked?> MaskExpiredAsync(TimeSpan keep, Action<string>? progress, CancellationToken ct)
+    {
+        await using var lockConnection = await dataSource.OpenConnectionAsync(ct);
+        await using (var take = new NpgsqlCommand("select pg_try_advisory_lock(hashtextextended(@key, 0))", lockConnection))
+        {
+            take.Parameters.AddWithValue("key", RetentionLock);
+            if (!(bool)(await take.ExecuteScalarAsync(ct))!)
+            {
+                return null;
+            }
+        }
+
+        try
+        {
+            return await MaskExpiredLockedAsync(keep, progress, ct);
+        }
+        finally
+        {
+            // A session lock outlives the pooled connection's return: release it (a broken connection releases it too).
+            await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtextextended(@key, 0))", lockConnection);
+            release.Parameters.AddWithValue("key", RetentionLock);
+            await release.ExecuteScalarAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<Masked> MaskExpiredLockedAsync(TimeSpan keep, Action<string>? progress, CancellationToken ct)
     {
         var referrals = store.Options.FindOrResolveDocumentType(typeof(Referrals.Referral)).TableName.QualifiedName;
         await store.Storage.Database.EnsureStorageExistsAsync(typeof(Referrals.Referral), ct);
@@ -264,12 +294,18 @@ public sealed class MaskExpiredCommand : JasperFxAsyncCommand<MaskExpiredInput>
         await AuditChain.EnsureAsync(host.Services);
         var days = input.DaysFlag > 0 ? input.DaysFlag : host.Services.GetRequiredService<IConfiguration>().GetValue("Cooperation:RetentionDays", 90);
         var masked = await host.Services.GetRequiredService<CallerErasure>().MaskExpiredAsync(TimeSpan.FromDays(days), Console.WriteLine, CancellationToken.None);
+        if (masked is null)
+        {
+            Console.WriteLine("Another retention pass is running (a node's daily pass or this command elsewhere): nothing done here; run it again when that one has ended.");
+            return false;
+        }
+
         Console.WriteLine($"Masked {masked.EventsMasked:N0} events of {masked.CallsMasked:N0} calls.");
         return true;
     }
 }
 
-/// <summary>Masks what is past keeping once a day, on every node (a second pass finds nothing left).</summary>
+/// <summary>Masks what is past keeping once a day; of nodes passing at once, one masks and the others skip.</summary>
 public sealed class DailyRetention(CallerErasure erasure, IConfiguration configuration, ILogger<DailyRetention> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -280,7 +316,14 @@ public sealed class DailyRetention(CallerErasure erasure, IConfiguration configu
             try
             {
                 var masked = await erasure.MaskExpiredAsync(TimeSpan.FromDays(configuration.GetValue("Cooperation:RetentionDays", 90)), null, stoppingToken);
-                log.LogInformation("Retention: masked {Events} events of {Calls} calls", masked.EventsMasked, masked.CallsMasked);
+                if (masked is null)
+                {
+                    log.LogInformation("Retention: another node's pass is running; this node's skipped");
+                }
+                else
+                {
+                    log.LogInformation("Retention: masked {Events} events of {Calls} calls", masked.EventsMasked, masked.CallsMasked);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -114,11 +114,16 @@ public static class AuditChain
             await store.Storage.Database.EnsureStorageExistsAsync(typeof(JasperFx.Events.IEvent), ct);
         }
 
+        var schema = store.Options.Events.DatabaseSchemaName;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(SchemaSql(store.Options.Events.DatabaseSchemaName), connection);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Nodes starting at once on a new schema would race on "create … if not exists" (a unique violation): one at a time.
+        await using var command = new NpgsqlCommand(
+            $"select pg_advisory_xact_lock(hashtextextended('{schema}.audit-setup', 0));\n{SchemaSql(schema)}", connection, transaction);
         await command.ExecuteNonQueryAsync(ct);
         // The index of calls holding personal data is kept by a trigger of the same kind (ADR 22).
-        await Calls.CallerErasure.EnsureAsync(connection, store.Options.Events.DatabaseSchemaName, ct);
+        await Calls.CallerErasure.EnsureAsync(connection, schema, ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>The same, for a command of the app: its host is built, not started, so no hosted service has run.</summary>

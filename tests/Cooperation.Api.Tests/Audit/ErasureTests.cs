@@ -174,7 +174,7 @@ public sealed class ErasureTests(AppFixture fixture) : AuditTest(fixture)
 
         var masked = await Host.Services.GetRequiredService<CallerErasure>().MaskExpiredAsync(TimeSpan.FromDays(90), null, CancellationToken.None);
 
-        Assert.True(masked.CallsMasked >= 1);
+        Assert.True(masked!.CallsMasked >= 1);
         Assert.False((bool)(await Get($"/api/calls/{old}", Auditor))["callerKnown"]!);
         Assert.True((bool)(await Get($"/api/calls/{open}", Auditor))["callerKnown"]!);
         Assert.True((bool)(await Get($"/api/calls/{lately}", Auditor))["callerKnown"]!);
@@ -182,6 +182,34 @@ public sealed class ErasureTests(AppFixture fixture) : AuditTest(fixture)
         {
             Assert.Empty((await Get($"/api/audit/verify?streamId=call:{call}", Auditor))["brokenLinks"]!.AsArray());
         }
+    }
+
+    [Fact]
+    public async Task A_retention_pass_while_another_runs_skips_and_masks_nothing()
+    {
+        var (contract, provider) = await GivenProviderContract();
+        var old = await CallAsync(contract, Tokens.For("service-centre", provider, "acd"), "2021-03-01T09:00:00+01:00", "+49 2305 106-21", "resolved", "Meldebescheinigung");
+        var erasure = Host.Services.GetRequiredService<CallerErasure>();
+
+        // Another node's pass holds the lock.
+        await using (var other = new Npgsql.NpgsqlConnection(Fixture.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var hold = new Npgsql.NpgsqlCommand("select pg_advisory_lock(hashtextextended(@key, 0))", other);
+            hold.Parameters.AddWithValue("key", erasure.RetentionLock);
+            await hold.ExecuteScalarAsync();
+
+            Assert.Null(await erasure.MaskExpiredAsync(TimeSpan.FromDays(90), null, CancellationToken.None));
+            Assert.True((bool)(await Get($"/api/calls/{old}", Auditor))["callerKnown"]!);
+            await using var release = new Npgsql.NpgsqlCommand("select pg_advisory_unlock(hashtextextended(@key, 0))", other);
+            release.Parameters.AddWithValue("key", erasure.RetentionLock);
+            await release.ExecuteScalarAsync();
+        }
+
+        // That pass ended: the next one masks, and releases the lock for the one after.
+        Assert.NotNull(await erasure.MaskExpiredAsync(TimeSpan.FromDays(90), null, CancellationToken.None));
+        Assert.False((bool)(await Get($"/api/calls/{old}", Auditor))["callerKnown"]!);
+        Assert.NotNull(await erasure.MaskExpiredAsync(TimeSpan.FromDays(90), null, CancellationToken.None));
     }
 
     private static JsonNode Without(JsonNode node, string member)
