@@ -17,8 +17,11 @@ public sealed class ReportsLagHealthCheck(IDocumentStore store, ReportReads read
     {
         await using var session = store.QuerySession();
         var upTo = (await reads.CurrencyAsync(cancellationToken)).UpToSequence;
-        // Stored events only: a rolled-back append (a lost race) uses up sequence numbers but stores nothing.
-        var pending = session.Events.QueryAllRawEvents().Where(e => e.Sequence > upTo);
+        // Stored events only: a rolled-back append (a lost race) uses up sequence numbers but stores nothing. And only
+        // those the reports read: before the first of them no generation is ready, and the audit digests a new
+        // store gets at once would count as lagging.
+        var types = reads.TypeNames;
+        var pending = session.Events.QueryAllRawEvents().Where(e => e.Sequence > upTo && e.EventTypeName.IsOneOf(types));
         var eventsBehind = await pending.CountAsync(cancellationToken);
         DateTimeOffset? oldestPending = eventsBehind == 0
             ? null
