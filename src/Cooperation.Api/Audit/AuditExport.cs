@@ -29,7 +29,10 @@ public sealed class AuditExport(NpgsqlDataSource dataSource, EventHistory histor
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var total = progress is null ? 0 : await CountAsync(connection, transaction, from, to, contractIds, ct);
         await using var command = new NpgsqlCommand(
-            $"select {EventHistory.Columns} from {history.From} where {Window(contractIds)} order by e.seq_id", connection, transaction);
+            $"select {EventHistory.Columns} from {history.From} where {Window(contractIds)} order by e.seq_id", connection, transaction)
+        {
+            CommandTimeout = AuditChain.FullPassTimeout,
+        };
         Parameters(command, from, to, contractIds);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await using var json = new Utf8JsonWriter(output);
@@ -56,7 +59,10 @@ public sealed class AuditExport(NpgsqlDataSource dataSource, EventHistory histor
     private async Task<long> CountAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string>? contractIds, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select count(*) from {_schema}.mt_events e where {Window(contractIds)}", connection, transaction);
+        await using var command = new NpgsqlCommand($"select count(*) from {_schema}.mt_events e where {Window(contractIds)}", connection, transaction)
+        {
+            CommandTimeout = AuditChain.FullPassTimeout,
+        };
         Parameters(command, from, to, contractIds);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }

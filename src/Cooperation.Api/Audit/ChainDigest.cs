@@ -74,7 +74,7 @@ public sealed class ChainDigests(NpgsqlDataSource dataSource, IDocumentStore sto
               where seq_id <= @upTo and stream_id not like '{StreamPrefix}%'
               order by stream_id, version desc) heads
             order by stream_id collate "C"
-            """, connection);
+            """, connection) { CommandTimeout = AuditChain.FullPassTimeout };
         command.Parameters.AddWithValue("upTo", upToSequence);
         await using var reader = await command.ExecuteReaderAsync(ct);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -47,7 +47,7 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
             full join {Only(AuditChain.Table, streamId)} l using (stream_id, version) as j
             left join {_schema}.mt_streams s on s.id = j.stream_id
             order by j.stream_id, j.version
-            """, connection, transaction);
+            """, connection, transaction) { CommandTimeout = AuditChain.FullPassTimeout };
         command.Parameters.AddWithValue("stream", (object?)streamId ?? DBNull.Value);
         await using var reader = await command.ExecuteReaderAsync(ct);
 
@@ -110,7 +110,10 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
 
     private async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string? streamId, CancellationToken ct)
     {
-        await using var count = new NpgsqlCommand($"select count(*) from {Only("mt_events", streamId)} e", connection, transaction);
+        await using var count = new NpgsqlCommand($"select count(*) from {Only("mt_events", streamId)} e", connection, transaction)
+        {
+            CommandTimeout = AuditChain.FullPassTimeout,
+        };
         count.Parameters.AddWithValue("stream", (object?)streamId ?? DBNull.Value);
         return (long)(await count.ExecuteScalarAsync(ct))!;
     }

@@ -126,6 +126,13 @@ public static class AuditChain
         await transaction.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// The command timeout of a pass over the whole store (verify, digest, export): none. Their first row may take longer
+    /// than the connection's default of 30 s on a store of a few million events (ADR 26); the caller's cancellation
+    /// (the request aborted, the host stopping) ends them instead.
+    /// </summary>
+    public const int FullPassTimeout = 0;
+
     /// <summary>The same, for a command of the app: its host is built, not started, so no hosted service has run.</summary>
     public static Task EnsureAsync(IServiceProvider services) =>
         EnsureAsync(services.GetRequiredService<IDocumentStore>(), services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);

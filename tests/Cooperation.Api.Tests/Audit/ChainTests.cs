@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cooperation.Api.Tests.Billing;
 using Cooperation.Api.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Cooperation.Api.Tests.Audit;
@@ -152,6 +153,44 @@ public sealed class ChainTests(AppFixture fixture) : AuditTest(fixture)
     {
         await RefusedGet("/api/audit/verify", Tokens.For("auditor", "castrop-rauxel"), 403);
         await RefusedGet("/api/audit/verify", Tokens.For("finance"), 403);
+    }
+
+    [Fact]
+    public async Task Verifying_and_exporting_wait_past_the_connections_command_timeout_for_a_slow_first_row()
+    {
+        // A store of a few million events sends its first row after more than the default 30 s (ADR 26); here a
+        // command timeout of 1 s and a lock held for 3 s stand for that.
+        var connectionString = new NpgsqlConnectionStringBuilder(Fixture.ConnectionString) { CommandTimeout = 1 }.ConnectionString;
+        await using var own = await OwnHost.StartAsync(Fixture, new Dictionary<string, string?> { ["ConnectionStrings__Cooperation"] = connectionString });
+        var contract = UniqueId("contract");
+        await own.Host.Scenario(s =>
+        {
+            s.Post.Json(ContractRequests.Sign(contract)).ToUrl("/api/contracts");
+            s.WithBearerToken(Tokens.ContractAdmin());
+            s.StatusCodeShouldBe(201);
+        });
+        var schema = own.Host.Services.GetRequiredService<Marten.IDocumentStore>().Options.Events.DatabaseSchemaName;
+
+        foreach (var (url, expected) in new[] { ("/api/audit/verify", "\"brokenLinks\":[]"), ("/api/audit/events?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", contract) })
+        {
+            await using var blocker = new NpgsqlConnection(Fixture.ConnectionString);
+            await blocker.OpenAsync();
+            await using var transaction = await blocker.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand($"lock table {schema}.mt_events in access exclusive mode", blocker, transaction))
+            {
+                await hold.ExecuteNonQueryAsync();
+            }
+
+            var release = Task.Delay(TimeSpan.FromSeconds(3)).ContinueWith(_ => transaction.CommitAsync()).Unwrap();
+            var answer = await own.Host.Scenario(s =>
+            {
+                s.Get.Url(url);
+                s.WithBearerToken(Auditor);
+                s.StatusCodeShouldBe(200);
+            });
+            await release;
+            Assert.Contains(expected, await answer.ReadAsTextAsync(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
