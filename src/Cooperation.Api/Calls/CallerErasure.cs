@@ -133,8 +133,12 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
     /// </summary>
     public async Task<Masked?> MaskExpiredAsync(TimeSpan keep, Action<string>? progress, CancellationToken ct)
     {
+        // A transaction lock, in a transaction kept open for the pass on a connection of its own: however the pass
+        // ends (done, failed, cancelled, the connection lost), the transaction ends and the lock with it. A session lock
+        // could stay behind on a pooled connection, which is not reset (Database.Tuned), and stop every later pass.
         await using var lockConnection = await dataSource.OpenConnectionAsync(ct);
-        await using (var take = new NpgsqlCommand("select pg_try_advisory_lock(hashtextextended(@key, 0))", lockConnection))
+        await using var held = await lockConnection.BeginTransactionAsync(ct);
+        await using (var take = new NpgsqlCommand("select pg_try_advisory_xact_lock(hashtextextended(@key, 0))", lockConnection, held))
         {
             take.Parameters.AddWithValue("key", RetentionLock);
             if (!(bool)(await take.ExecuteScalarAsync(ct))!)
@@ -143,17 +147,7 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
             }
         }
 
-        try
-        {
-            return await MaskExpiredLockedAsync(keep, progress, ct);
-        }
-        finally
-        {
-            // A session lock outlives the pooled connection's return: release it (a broken connection releases it too).
-            await using var release = new NpgsqlCommand("select pg_advisory_unlock(hashtextextended(@key, 0))", lockConnection);
-            release.Parameters.AddWithValue("key", RetentionLock);
-            await release.ExecuteScalarAsync(CancellationToken.None);
-        }
+        return await MaskExpiredLockedAsync(keep, progress, ct);
     }
 
     private async Task<Masked> MaskExpiredLockedAsync(TimeSpan keep, Action<string>? progress, CancellationToken ct)

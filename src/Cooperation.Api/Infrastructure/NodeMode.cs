@@ -12,10 +12,21 @@ namespace Cooperation.Api.Infrastructure;
 /// </summary>
 public sealed record NodeMode(string Mode, TimeSpan HealthCheck, TimeSpan StaleNode)
 {
-    public static NodeMode From(IConfiguration configuration) => new(
-        configuration["Cooperation:Nodes"] ?? "Solo",
-        configuration.GetValue("Cooperation:NodeHealthCheck", TimeSpan.FromSeconds(10)),
-        configuration.GetValue("Cooperation:NodeStaleAfter", TimeSpan.FromMinutes(1)));
+    public static NodeMode From(IConfiguration configuration)
+    {
+        var mode = configuration["Cooperation:Nodes"] ?? "Solo";
+        mode = new[] { "Solo", "Balanced", "HotCold" }.FirstOrDefault(m => m.Equals(mode, StringComparison.OrdinalIgnoreCase)) ?? mode;
+        var healthCheck = configuration.GetValue("Cooperation:NodeHealthCheck", TimeSpan.FromSeconds(10));
+        var staleAfter = configuration.GetValue("Cooperation:NodeStaleAfter", TimeSpan.FromMinutes(1));
+        // A node is stale after missing a few heartbeats, not one: else a slow tick moves its projections for nothing.
+        if (healthCheck <= TimeSpan.Zero || staleAfter < 3 * healthCheck)
+        {
+            throw new InvalidOperationException(
+                $"Cooperation:NodeStaleAfter ({staleAfter}) must be at least three times Cooperation:NodeHealthCheck ({healthCheck}), which must be positive.");
+        }
+
+        return new(mode, healthCheck, staleAfter);
+    }
 
     public void ConfigureMarten(MartenServiceCollectionExtensions.MartenConfigurationExpression marten)
     {

@@ -84,6 +84,19 @@ public sealed class NodeModeTests(AppFixture fixture, ITestOutputHelper output) 
         Assert.Contains("Cooperation:Nodes must be Solo, Balanced or HotCold", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_node_that_would_be_stale_after_fewer_than_three_heartbeats_is_refused_at_start()
+    {
+        var environment = Environment("nodes_refused", AppProcess.FreePort());
+        environment["Cooperation__Nodes"] = "balanced";
+        environment["Cooperation__NodeHealthCheck"] = "00:00:05";
+        environment["Cooperation__NodeStaleAfter"] = "00:00:10";
+
+        var output = await AppProcess.RefusedStartAsync(environment, TimeSpan.FromMinutes(1));
+
+        Assert.Contains("Cooperation:NodeStaleAfter (00:00:10) must be at least three times Cooperation:NodeHealthCheck (00:00:05)", output, StringComparison.Ordinal);
+    }
+
     private Dictionary<string, string> Environment(string schema, int port)
     {
         var environment = new Dictionary<string, string>(Tokens.HostSettings)
