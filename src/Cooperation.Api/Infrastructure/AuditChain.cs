@@ -21,6 +21,13 @@ public static class AuditChain
 
     public const string ConnectionOption = "-c " + Setting + "=on";
 
+    /// <summary>
+    /// Where Marten puts a placeholder event for each sequence number a failed append used up (a lost race), so that
+    /// the projections need not wait for the gap. Not a record of anything: outside the chain, and skipped by the
+    /// verifier. (Their timestamp is infinite: linking one failed, and with it the placeholder.)
+    /// </summary>
+    public const string TombstoneStream = "mt_tombstone";
+
     /// <summary>Members holding personal data that may be erased: outside what the chain covers (domain §4).</summary>
     public static readonly IReadOnlyList<string> PersonalMembers = ["callerHash", "topic"];
 
@@ -73,7 +80,7 @@ public static class AuditChain
             declare
               previous bytea;
             begin
-              if current_setting('{{Setting}}', true) is distinct from 'on' then
+              if current_setting('{{Setting}}', true) is distinct from 'on' or new.stream_id = '{{TombstoneStream}}' then
                 return null;
               end if;
               select hash into previous from {{table}} where stream_id = new.stream_id and version = new.version - 1;
