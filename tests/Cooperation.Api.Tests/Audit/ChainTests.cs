@@ -155,10 +155,9 @@ public sealed class ChainTests(AppFixture fixture) : AuditTest(fixture)
         await RefusedGet("/api/audit/verify", Tokens.For("finance"), 403);
     }
 
-    [Fact]
-    public async Task The_placeholders_Marten_writes_for_lost_races_are_stored_and_outside_the_chains()
+    /// <summary>A contract signed in a host's own store; the store's schema.</summary>
+    private static async Task<(string Contract, string Schema)> SignedInOwnStoreAsync(OwnHost own)
     {
-        await using var own = await OwnHost.StartAsync(Fixture, new Dictionary<string, string?>());
         var contract = UniqueId("contract");
         await own.Host.Scenario(s =>
         {
@@ -166,7 +165,14 @@ public sealed class ChainTests(AppFixture fixture) : AuditTest(fixture)
             s.WithBearerToken(Tokens.ContractAdmin());
             s.StatusCodeShouldBe(201);
         });
-        var schema = own.Host.Services.GetRequiredService<Marten.IDocumentStore>().Options.Events.DatabaseSchemaName;
+        return (contract, own.Host.Services.GetRequiredService<Marten.IDocumentStore>().Options.Events.DatabaseSchemaName);
+    }
+
+    [Fact]
+    public async Task The_placeholders_Marten_writes_for_lost_races_are_stored_and_outside_the_chains()
+    {
+        await using var own = await OwnHost.StartAsync(Fixture, new Dictionary<string, string?>());
+        var (contract, schema) = await SignedInOwnStoreAsync(own);
         await using var db = new NpgsqlConnection(Fixture.ConnectionString);
         await db.OpenAsync();
         async Task<long> TombstonesAsync()
@@ -226,14 +232,7 @@ public sealed class ChainTests(AppFixture fixture) : AuditTest(fixture)
         // command timeout of 1 s and a lock held for 3 s stand for that.
         var connectionString = new NpgsqlConnectionStringBuilder(Fixture.ConnectionString) { CommandTimeout = 1 }.ConnectionString;
         await using var own = await OwnHost.StartAsync(Fixture, new Dictionary<string, string?> { ["ConnectionStrings__Cooperation"] = connectionString });
-        var contract = UniqueId("contract");
-        await own.Host.Scenario(s =>
-        {
-            s.Post.Json(ContractRequests.Sign(contract)).ToUrl("/api/contracts");
-            s.WithBearerToken(Tokens.ContractAdmin());
-            s.StatusCodeShouldBe(201);
-        });
-        var schema = own.Host.Services.GetRequiredService<Marten.IDocumentStore>().Options.Events.DatabaseSchemaName;
+        var (contract, schema) = await SignedInOwnStoreAsync(own);
 
         foreach (var (url, expected) in new[] { ("/api/audit/verify", "\"brokenLinks\":[]"), ("/api/audit/events?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z", contract) })
         {
