@@ -37,7 +37,7 @@ public sealed class ChainDigests(NpgsqlDataSource dataSource, IDocumentStore sto
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
-            with day as (select coalesce(max(seq_id), 0) as last from {_schema}.mt_events where timestamp < @end)
+            with day as (select coalesce(max(seq_id), 0) as last from {_schema}.mt_events where timestamp < @end and stream_id <> '{AuditChain.TombstoneStream}')
             select least(day.last, coalesce((select last_seq_id from {_schema}.mt_event_progression where name = 'HighWaterMark'), day.last))
             from day
             """, connection);
@@ -54,7 +54,7 @@ public sealed class ChainDigests(NpgsqlDataSource dataSource, IDocumentStore sto
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand($"""
             select coalesce((select last_seq_id from {_schema}.mt_event_progression where name = 'HighWaterMark'), 9223372036854775807)
-                >= (select coalesce(max(seq_id), 0) from {_schema}.mt_events where timestamp < @end)
+                >= (select coalesce(max(seq_id), 0) from {_schema}.mt_events where timestamp < @end and stream_id <> '{AuditChain.TombstoneStream}')
             """, connection);
         command.Parameters.AddWithValue("end", Berlin.StartOf(day.AddDays(1)).ToUniversalTime());
         return (bool)(await command.ExecuteScalarAsync(ct))!;

@@ -46,7 +46,7 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
             from {Only("mt_events", streamId)} e
             full join {Only(AuditChain.Table, streamId)} l using (stream_id, version) as j
             left join {_schema}.mt_streams s on s.id = j.stream_id
-            where j.stream_id <> '{AuditChain.TombstoneStream}'
+            where not coalesce({AuditChain.PlaceholderSql("e")} and l.seq_id is null, false)
             order by j.stream_id, j.version
             """, connection, transaction) { CommandTimeout = AuditChain.FullPassTimeout };
         command.Parameters.AddWithValue("stream", (object?)streamId ?? DBNull.Value);
@@ -111,7 +111,7 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, IDocumentStore st
 
     private async Task<long> CountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string? streamId, CancellationToken ct)
     {
-        await using var count = new NpgsqlCommand($"select count(*) from {Only("mt_events", streamId)} e where e.stream_id <> '{AuditChain.TombstoneStream}'", connection, transaction)
+        await using var count = new NpgsqlCommand($"select count(*) from {Only("mt_events", streamId)} e where not {AuditChain.PlaceholderSql("e")}", connection, transaction)
         {
             CommandTimeout = AuditChain.FullPassTimeout,
         };

@@ -70,9 +70,7 @@ public sealed class EventHistory(NpgsqlDataSource dataSource, IDocumentStore sto
     private async Task<bool> ExistsAsync(string streamId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // Marten's placeholders for failed appends are no stream of record (AuditChain.TombstoneStream).
-        await using var command = new NpgsqlCommand(
-            $"select exists (select 1 from {_schema}.mt_streams where id = @stream and id <> '{Infrastructure.AuditChain.TombstoneStream}')", connection);
+        await using var command = new NpgsqlCommand($"select exists (select 1 from {_schema}.mt_streams where id = @stream)", connection);
         command.Parameters.AddWithValue("stream", streamId);
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }

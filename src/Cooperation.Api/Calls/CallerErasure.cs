@@ -137,7 +137,14 @@ public sealed class CallerErasure(NpgsqlDataSource dataSource, IDocumentStore st
         // ends (done, failed, cancelled, the connection lost), the transaction ends and the lock with it. A session lock
         // could stay behind on a pooled connection, which is not reset (Database.Tuned), and stop every later pass.
         await using var lockConnection = await dataSource.OpenConnectionAsync(ct);
-        await using var held = await lockConnection.BeginTransactionAsync(ct);
+        // Read committed: idle between its statements it holds no snapshot, so the pass's hours hold back no vacuum; and
+        // an operator's idle-in-transaction timeout must not end it (and the lock) while the pass runs.
+        await using var held = await lockConnection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
+        await using (var noTimeout = new NpgsqlCommand("set local idle_in_transaction_session_timeout = 0", lockConnection, held))
+        {
+            await noTimeout.ExecuteNonQueryAsync(ct);
+        }
+
         await using (var take = new NpgsqlCommand("select pg_try_advisory_xact_lock(hashtextextended(@key, 0))", lockConnection, held))
         {
             take.Parameters.AddWithValue("key", RetentionLock);

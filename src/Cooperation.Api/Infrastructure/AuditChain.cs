@@ -23,10 +23,14 @@ public static class AuditChain
 
     /// <summary>
     /// Where Marten puts a placeholder event for each sequence number a failed append used up (a lost race), so that
-    /// the projections need not wait for the gap. Not a record of anything: outside the chain, and skipped by the
-    /// verifier. (Their timestamp is infinite: linking one failed, and with it the placeholder.)
+    /// the projections need not wait for the gap (ADR 27). Not a record of anything: outside the chain. (Their
+    /// timestamp is -infinity: linking one failed, and with it the placeholder.)
     /// </summary>
     public const string TombstoneStream = "mt_tombstone";
+
+    /// <summary>An <c>mt_events</c> row aliased <paramref name="e"/> is such a placeholder, exactly as Marten writes it (SQL).</summary>
+    public static string PlaceholderSql(string e) =>
+        $"({e}.stream_id = '{TombstoneStream}' and {e}.type = 'tombstone' and {e}.timestamp = '-infinity' and {e}.data = '{{}}'::jsonb)";
 
     /// <summary>Members holding personal data that may be erased: outside what the chain covers (domain §4).</summary>
     public static readonly IReadOnlyList<string> PersonalMembers = ["callerHash", "topic"];
@@ -80,7 +84,7 @@ public static class AuditChain
             declare
               previous bytea;
             begin
-              if current_setting('{{Setting}}', true) is distinct from 'on' or new.stream_id = '{{TombstoneStream}}' then
+              if current_setting('{{Setting}}', true) is distinct from 'on' or (new.stream_id = '{{TombstoneStream}}' and new.type = 'tombstone') then
                 return null;
               end if;
               select hash into previous from {{table}} where stream_id = new.stream_id and version = new.version - 1;

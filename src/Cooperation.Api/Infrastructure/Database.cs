@@ -11,8 +11,9 @@ public static class Database
     /// PostgreSQL's default of 100, so that under a burst requests queue for a connection instead of being refused
     /// by the server (53300, answered 503), and the projections and an operator's psql still get one; and no reset
     /// of a connection's session state each time it goes back to the pool (Marten takes a pooled connection per
-    /// read; the service sets no session state: its settings and advisory locks are all transaction-scoped). And the
-    /// setting by which the audit chain's trigger knows the service's own writes (ADR 21).
+    /// read; the service sets no session state: its settings and advisory locks are transaction-scoped, but for the
+    /// rebuild's lock, which it releases itself). And the setting by which the audit chain's trigger knows the
+    /// service's own writes (ADR 21).
     /// </summary>
     public static string Tuned(string connectionString)
     {

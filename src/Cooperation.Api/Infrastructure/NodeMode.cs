@@ -19,10 +19,11 @@ public sealed record NodeMode(string Mode, TimeSpan HealthCheck, TimeSpan StaleN
         var healthCheck = configuration.GetValue("Cooperation:NodeHealthCheck", TimeSpan.FromSeconds(10));
         var staleAfter = configuration.GetValue("Cooperation:NodeStaleAfter", TimeSpan.FromMinutes(1));
         // A node is stale after missing a few heartbeats, not one: else a slow tick moves its projections for nothing.
-        if (healthCheck <= TimeSpan.Zero || staleAfter < 3 * healthCheck)
+        // And at most an hour: "15" reads as 15 days, and a node lost would keep its projections that long.
+        if (healthCheck <= TimeSpan.Zero || staleAfter < 3 * healthCheck || staleAfter > TimeSpan.FromHours(1))
         {
             throw new InvalidOperationException(
-                $"Cooperation:NodeStaleAfter ({staleAfter}) must be at least three times Cooperation:NodeHealthCheck ({healthCheck}), which must be positive.");
+                $"Cooperation:NodeStaleAfter ({staleAfter}) must be at least three times Cooperation:NodeHealthCheck ({healthCheck}), which must be positive, and at most an hour (00:15:00 is fifteen minutes; 15 alone is fifteen days).");
         }
 
         return new(mode, healthCheck, staleAfter);
