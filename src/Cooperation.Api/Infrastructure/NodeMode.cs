@@ -12,10 +12,12 @@ namespace Cooperation.Api.Infrastructure;
 /// </summary>
 public sealed record NodeMode(string Mode, TimeSpan HealthCheck, TimeSpan StaleNode)
 {
+    private static readonly string[] Modes = ["Solo", "Balanced", "HotCold"];
+
     public static NodeMode From(IConfiguration configuration)
     {
         var mode = configuration["Cooperation:Nodes"] ?? "Solo";
-        mode = new[] { "Solo", "Balanced", "HotCold" }.FirstOrDefault(m => m.Equals(mode, StringComparison.OrdinalIgnoreCase)) ?? mode;
+        mode = Modes.FirstOrDefault(m => m.Equals(mode, StringComparison.OrdinalIgnoreCase)) ?? mode;
         var healthCheck = configuration.GetValue("Cooperation:NodeHealthCheck", TimeSpan.FromSeconds(10));
         var staleAfter = configuration.GetValue("Cooperation:NodeStaleAfter", TimeSpan.FromMinutes(1));
         // A node is stale after missing a few heartbeats, not one: else a slow tick moves its projections for nothing.

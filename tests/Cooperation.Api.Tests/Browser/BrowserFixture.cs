@@ -168,7 +168,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             if (!_seeded)
             {
                 var seed = await Timed(() => AppProcess.RunAsync(ServiceEnvironment(BaseAddress.Port), ContentRoot, "demo", "--seed-only"));
-                var reports = await Timed(ReportsCurrentAsync);
+                var reports = await Timed(() => AppProcess.ReportsCurrentAsync(Http, TimeSpan.FromMinutes(3)));
                 Console.WriteLine($"demo data seeded in {seed}, the service's reports current {reports} later");
                 _seeded = true;
             }
@@ -176,27 +176,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         finally
         {
             _seeding.Release();
-        }
-    }
-
-    /// <summary>Waits until the service's <c>/health</c> says its reports have every event.</summary>
-    private async Task ReportsCurrentAsync()
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var health = JsonNode.Parse(await Http.GetStringAsync("/health"))!;
-            if ((long?)health["checks"]?["reports"]?["data"]?["eventsBehind"] == 0)
-            {
-                return;
-            }
-
-            if (waited.Elapsed > TimeSpan.FromMinutes(3))
-            {
-                throw new TimeoutException($"The reports did not catch up within 3 minutes: {health.ToJsonString()}");
-            }
-
-            await Task.Delay(250);
         }
     }
 

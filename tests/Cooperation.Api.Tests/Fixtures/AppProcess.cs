@@ -110,6 +110,27 @@ public static class AppProcess
         throw new TimeoutException("The service did not answer /health within a minute.");
     }
 
+    /// <summary>Waits until the service at <paramref name="http"/>'s address says on <c>/health</c> that its reports have every event.</summary>
+    public static async Task ReportsCurrentAsync(HttpClient http, TimeSpan within)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var health = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("/health"))!;
+            if ((long?)health["checks"]?["reports"]?["data"]?["eventsBehind"] == 0)
+            {
+                return;
+            }
+
+            if (waited.Elapsed > within)
+            {
+                throw new TimeoutException($"The reports did not catch up within {within.TotalMinutes:N0} minutes: {health.ToJsonString()}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>A port nothing listens on now, for a service of a test.</summary>
     public static int FreePort()
     {

@@ -176,7 +176,7 @@ public sealed class TwoNodeTests(AppFixture fixture, ITestOutputHelper output) :
             output.WriteLine($"{live.Count} batches of the reports' projection, {live.Count(b => b.Id <= lastOfVictim)} on {victim.Name}, the rest on " +
                 $"{survivor.Name}; the live lock seen {sampler.Seen.Count(s => s.At < killedAt)} times with {victim.Name} before the kill, " +
                 $"{sampler.Seen.Count(s => s.At > goneAt)} times with {survivor.Name} after, never with another.");
-            await WaitCurrentAsync(survivor);
+            await AppProcess.ReportsCurrentAsync(survivor.Http, TimeSpan.FromMinutes(2));
 
             // The reports after the failover equal a rebuild from the events.
             var report = await SendAsync(survivor, $"/api/reports/quarterly/{contract}/2022/1", null, Tokens.For("finance", "castrop-rauxel"), HttpStatusCode.OK);
@@ -434,22 +434,6 @@ public sealed class TwoNodeTests(AppFixture fixture, ITestOutputHelper output) :
         return batches;
     }
 
-    private static async Task WaitCurrentAsync(Node node)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var health = JsonNode.Parse(await node.Http.GetStringAsync("/health"))!;
-            if ((long?)health["checks"]?["reports"]?["data"]?["eventsBehind"] == 0)
-            {
-                return;
-            }
-
-            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(2), $"The reports did not catch up within 2 minutes: {health.ToJsonString()}");
-            await Task.Delay(200);
-        }
-    }
-
     private static async Task<T?> ScalarAsync<T>(NpgsqlConnection db, string sql)
     {
         await using var command = new NpgsqlCommand(sql, db);
@@ -460,19 +444,18 @@ public sealed class TwoNodeTests(AppFixture fixture, ITestOutputHelper output) :
     private static JsonObject Offer(string callId, string contract, string line, string offeredAt) =>
         new() { ["callId"] = callId, ["contractId"] = contract, ["serviceLine"] = line, ["offeredAt"] = offeredAt };
 
-    private static async Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(Node node, string url, JsonNode body, string token)
+    private static Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(Node node, string url, JsonNode body, string token) =>
+        RequestAsync(node, url, body, token);
+
+    /// <summary>A GET (no body) or a POST of JSON; fails the test unless it is answered with <paramref name="status"/>.</summary>
+    private static async Task<JsonNode?> SendAsync(Node node, string url, JsonNode? body, string token, HttpStatusCode status)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await node.Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+        var (answered, json) = await RequestAsync(node, url, body, token);
+        Assert.True(answered == status, $"{node.Name}: {(body is null ? "GET" : "POST")} {url}: {(int)answered}: {json?.ToJsonString()}");
+        return json;
     }
 
-    private static async Task<JsonNode?> SendAsync(Node node, string url, JsonNode? body, string token, HttpStatusCode status)
+    private static async Task<(HttpStatusCode Status, JsonNode? Body)> RequestAsync(Node node, string url, JsonNode? body, string token)
     {
         using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -483,8 +466,7 @@ public sealed class TwoNodeTests(AppFixture fixture, ITestOutputHelper output) :
 
         using var response = await node.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{node.Name}: {request.Method} {url}: {(int)response.StatusCode}: {text}");
-        return text.Length > 0 ? JsonNode.Parse(text) : null;
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
     }
 
     private static string Tails(IEnumerable<Node> nodes) =>
